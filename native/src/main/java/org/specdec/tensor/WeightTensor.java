@@ -1,0 +1,142 @@
+package org.specdec.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A weight tensor in its stored dtype, backed by read-only little-endian buffers that are
+ * normally memory-mapped slices of a safetensors file. The tensor is viewed as a matrix of
+ * {@code rows x cols} (a 1-D tensor is one row). Its bytes are split into blocks of whole rows,
+ * because one {@link ByteBuffer} cannot address more than 2 GB and real tensors can exceed that.
+ */
+public final class WeightTensor {
+    private final String name;
+    private final DType dtype;
+    private final long[] shape;
+    private final int rows;
+    private final int cols;
+    private final int rowsPerBlock;
+    private final ByteBuffer[] blocks;
+
+    /**
+     * @param blocks consecutive row blocks; every block but the last holds exactly
+     *               {@code rowsPerBlock} rows, the last holds the rest
+     */
+    public WeightTensor(String name, DType dtype, long[] shape, int rowsPerBlock, List<ByteBuffer> blocks) {
+        this.name = name;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        long c = shape.length == 0 ? 1 : shape[shape.length - 1];
+        long r = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            r *= shape[i];
+        }
+        if (r > Integer.MAX_VALUE || c > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + name + " too large: " + Arrays.toString(shape));
+        }
+        this.rows = (int) r;
+        this.cols = (int) c;
+        this.rowsPerBlock = rowsPerBlock;
+        this.blocks = new ByteBuffer[blocks.size()];
+        long seen = 0;
+        for (int i = 0; i < blocks.size(); i++) {
+            ByteBuffer b = blocks.get(i).duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            long expectRows = Math.min(rowsPerBlock, rows - (long) i * rowsPerBlock);
+            if (b.remaining() != expectRows * cols * dtype.bytes()) {
+                throw new IllegalArgumentException("tensor " + name + ": block " + i + " holds "
+                        + b.remaining() + " bytes, expected " + expectRows * cols * dtype.bytes());
+            }
+            this.blocks[i] = b;
+            seen += expectRows;
+        }
+        if (seen != rows) {
+            throw new IllegalArgumentException("tensor " + name + ": blocks cover " + seen + " of " + rows + " rows");
+        }
+    }
+
+    /** A tensor held in one buffer (tests, small tensors). */
+    public static WeightTensor of(String name, DType dtype, long[] shape, ByteBuffer data) {
+        long c = shape.length == 0 ? 1 : shape[shape.length - 1];
+        long r = 1;
+        for (int i = 0; i < shape.length - 1; i++) {
+            r *= shape[i];
+        }
+        return new WeightTensor(name, dtype, shape, (int) Math.max(1, r), List.of(data));
+    }
+
+    public String name() { return name; }
+    public DType dtype() { return dtype; }
+    public long[] shape() { return shape.clone(); }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public int rowsPerBlock() { return rowsPerBlock; }
+    public int blockCount() { return blocks.length; }
+
+    /** The block holding {@code row}; index it with {@link #byteOffsetInBlock(int)}. */
+    public ByteBuffer blockOf(int row) {
+        return blocks[row / rowsPerBlock];
+    }
+
+    public int byteOffsetInBlock(int row) {
+        return (row % rowsPerBlock) * cols * dtype.bytes();
+    }
+
+    public long byteSize() {
+        return (long) rows * cols * dtype.bytes();
+    }
+
+    /** One element converted to F32 (slow path: tests and one-off reads). */
+    public float get(int row, int col) {
+        ByteBuffer b = blockOf(row);
+        int off = byteOffsetInBlock(row) + col * dtype.bytes();
+        switch (dtype) {
+            case F32: return b.getFloat(off);
+            case BF16: return HalfFloats.bf16ToFloat(b.getShort(off));
+            case F16: return HalfFloats.f16ToFloat(b.getShort(off));
+            default: throw new AssertionError(dtype);
+        }
+    }
+
+    /** Converts one row to F32 into {@code dst[dstOff .. dstOff+cols)}. */
+    public void readRow(int row, float[] dst, int dstOff) {
+        ByteBuffer b = blockOf(row);
+        int off = byteOffsetInBlock(row);
+        switch (dtype) {
+            case F32:
+                b.slice(off, cols * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOff, cols);
+                break;
+            case BF16:
+                for (int c = 0; c < cols; c++) {
+                    dst[dstOff + c] = HalfFloats.bf16ToFloat(b.getShort(off + 2 * c));
+                }
+                break;
+            case F16:
+                for (int c = 0; c < cols; c++) {
+                    dst[dstOff + c] = HalfFloats.f16ToFloat(b.getShort(off + 2 * c));
+                }
+                break;
+            default:
+                throw new AssertionError(dtype);
+        }
+    }
+
+    /** The whole tensor as F32 (tests and tiny tensors such as norms only). */
+    public float[] toFloatArray() {
+        long n = (long) rows * cols;
+        if (n > 64L << 20) {
+            throw new IllegalStateException("refusing to expand " + name + " (" + n + " elements) to F32 on the heap");
+        }
+        float[] out = new float[(int) n];
+        for (int r = 0; r < rows; r++) {
+            readRow(r, out, r * cols);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
+}
