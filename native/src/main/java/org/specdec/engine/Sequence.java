@@ -3,6 +3,7 @@ package org.specdec.engine;
 import org.specdec.kv.KvCache;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.stats.RowStats;
+import org.specdec.tokenizer.StopStringMatcher;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -23,6 +24,7 @@ final class Sequence {
     final float[] q;
     final SplittableRandom rng;
     final TextCodec.Detokenizer detokenizer;
+    final StopStringMatcher stopMatcher;
     final StringBuilder text = new StringBuilder();
     final RowStats stats;
     final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
@@ -32,7 +34,6 @@ final class Sequence {
     int generated;
     int k;
     int maxDrafted;
-    int stopScanFrom;
     long admitNanos;
     long firstTokenNanos;
     KvCache targetCache;
@@ -50,7 +51,8 @@ final class Sequence {
         this.drafts = new int[Math.max(1, maxK)];
         this.q = params.isGreedy() || maxK == 0 ? null : new float[maxK * draftVocab];
         this.rng = new SplittableRandom(params.seed());
-        this.detokenizer = codec == null ? null : codec.newDetokenizer();
+        this.detokenizer = codec == null ? null : codec.newDetokenizer(prompt);
+        this.stopMatcher = params.stop().isEmpty() ? null : new StopStringMatcher(params.stop());
         this.stats = new RowStats(maxK);
         this.k = initialK;
         this.submitNanos = System.nanoTime();

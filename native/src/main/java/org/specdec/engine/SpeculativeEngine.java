@@ -8,6 +8,7 @@ import org.specdec.speculative.DraftBatch;
 import org.specdec.speculative.DraftLengthPolicy;
 import org.specdec.speculative.Drafter;
 import org.specdec.speculative.RejectionSampler;
+import org.specdec.tokenizer.StopStringMatcher;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final ModelRunner target;
     private final Drafter drafter;
     private final TextCodec codec;
+    private final AutoCloseable resources;
     private final Options options;
     private final DraftLengthPolicy policy;
     private final Set<Integer> eos;
@@ -61,6 +63,13 @@ public final class SpeculativeEngine implements GenerationEngine {
     private int[] stepK = new int[8];
 
     public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
+        this(target, drafter, codec, options, null);
+    }
+
+    /** @param resources closed after the engine (checkpoints, tokenizer, backend), may be null */
+    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options,
+                             AutoCloseable resources) {
+        this.resources = resources;
         this.target = target;
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
@@ -337,12 +346,9 @@ public final class SpeculativeEngine implements GenerationEngine {
         }
         if (s.detokenizer != null) {
             String piece = s.detokenizer.push(token);
-            if (!piece.isEmpty()) {
-                s.text.append(piece);
-                if (cutAtStopString(s)) {
-                    finish(s, GenerationResult.FINISH_STOP, true);
-                    return true;
-                }
+            if (!piece.isEmpty() && appendText(s, piece)) {
+                finish(s, GenerationResult.FINISH_STOP, true);
+                return true;
             }
         }
         if (s.generated >= s.maxTokens || s.length >= options.maxContext()) {
@@ -352,30 +358,15 @@ public final class SpeculativeEngine implements GenerationEngine {
         return false;
     }
 
-    /** Cuts the text before the first stop string; scans only text that could hold a new match. */
-    private static boolean cutAtStopString(Sequence s) {
-        List<String> stops = s.params.stop();
-        if (stops.isEmpty()) {
+    /** Appends detokenized text through the row's stop-string matcher; true when a stop string ended the row. */
+    private static boolean appendText(Sequence s, String piece) {
+        if (s.stopMatcher == null) {
+            s.text.append(piece);
             return false;
         }
-        int longest = 0;
-        for (String stop : stops) {
-            longest = Math.max(longest, stop.length());
-        }
-        int from = Math.max(0, s.stopScanFrom - longest + 1);
-        int cut = -1;
-        for (String stop : stops) {
-            int at = s.text.indexOf(stop, from);
-            if (at >= 0 && (cut < 0 || at < cut)) {
-                cut = at;
-            }
-        }
-        s.stopScanFrom = s.text.length();
-        if (cut >= 0) {
-            s.text.setLength(cut);
-            return true;
-        }
-        return false;
+        StopStringMatcher.Step st = s.stopMatcher.accept(piece);
+        s.text.append(st.text());
+        return st.stopped();
     }
 
     private void finish(Sequence s, String reason) {
@@ -385,9 +376,10 @@ public final class SpeculativeEngine implements GenerationEngine {
     private void finish(Sequence s, String reason, boolean cutByStopString) {
         String finalReason = reason;
         if (s.detokenizer != null && !cutByStopString) {
-            s.text.append(s.detokenizer.flush());
-            if (cutAtStopString(s)) {
+            if (appendText(s, s.detokenizer.flush())) {
                 finalReason = GenerationResult.FINISH_STOP;
+            } else if (s.stopMatcher != null) {
+                s.text.append(s.stopMatcher.flush());
             }
         }
         long now = System.nanoTime();
@@ -459,6 +451,13 @@ public final class SpeculativeEngine implements GenerationEngine {
         target.close();
         if (drafter != null) {
             drafter.close();
+        }
+        if (resources != null) {
+            try {
+                resources.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing engine resources failed", e);
+            }
         }
     }
 }

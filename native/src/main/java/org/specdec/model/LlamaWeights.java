@@ -1,5 +1,6 @@
 package org.specdec.model;
 
+import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.tensor.WeightTensor;
 
@@ -61,6 +62,21 @@ public final class LlamaWeights {
     /** The self-draft: this model's first {@code n} layers with its final norm and head. */
     public LlamaWeights firstLayers(int n) {
         return new LlamaWeights(config.withLayers(n), embedding, layers.subList(0, n), finalNorm, lmHead);
+    }
+
+    /** Loads every tensor of a checkpoint's model, shape-checked against its config.json. */
+    public static LlamaWeights load(Checkpoint ckpt) {
+        return load(ckpt.config(), new TensorSource() {
+            @Override
+            public WeightTensor tensor(String name, long... expectedShape) {
+                return ckpt.tensor(name, expectedShape);
+            }
+
+            @Override
+            public boolean hasTensor(String name) {
+                return ckpt.hasTensor(name);
+            }
+        });
     }
 
     /** Loads and shape-checks every tensor the config implies. */

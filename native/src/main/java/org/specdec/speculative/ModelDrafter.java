@@ -59,7 +59,7 @@ public final class ModelDrafter implements Drafter {
                 KvCache cache = b.cache[i];
                 if (j == 0) {
                     int cached = cache.length();
-                    forward.add(cache, b.tokens[i], cached, b.length[i] - cached, 1);
+                    addSanitized(cache, b.tokens[i], cached, b.length[i] - cached, vocab);
                 } else {
                     one[0] = b.drafts[i][j - 1];
                     forward.add(cache, one, 0, 1, 1);
@@ -84,6 +84,28 @@ public final class ModelDrafter implements Drafter {
                 b.drafts[i][j] = token;
             }
         }
+    }
+
+    /**
+     * A near-identical pair may let the target emit ids the smaller draft lacks (Phi-3's added
+     * tokens); the draft reads them as id 0 (unknown). Only acceptance can suffer, never output.
+     */
+    private void addSanitized(KvCache cache, int[] tokens, int from, int count, int vocab) {
+        boolean clean = true;
+        for (int t = from; t < from + count; t++) {
+            clean &= tokens[t] < vocab;
+        }
+        if (clean) {
+            forward.add(cache, tokens, from, count, 1);
+            return;
+        }
+        int[] copy = java.util.Arrays.copyOfRange(tokens, from, from + count);
+        for (int t = 0; t < count; t++) {
+            if (copy[t] >= vocab) {
+                copy[t] = 0;
+            }
+        }
+        forward.add(cache, copy, 0, count, 1);
     }
 
     private float[] scratchBuf = new float[0];
