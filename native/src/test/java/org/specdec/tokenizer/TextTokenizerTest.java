@@ -111,6 +111,12 @@ class TextTokenizerTest {
     }
 
     @Test
+    void bundledCpuLibraryIsForcedSoNothingIsDownloaded() {
+        assertFalse(TextTokenizer.available(Path.of("/nonexistent"))); // initialises the class
+        assertTrue(System.getenv("RUST_FLAVOR") != null || "cpu".equals(System.getProperty("RUST_FLAVOR")));
+    }
+
+    @Test
     void missingTokenizerJson(@TempDir Path dir) {
         assertFalse(TextTokenizer.available(dir));
         TokenizerException e = assertThrows(TokenizerException.class, () -> TextTokenizer.open(dir));
@@ -123,6 +129,27 @@ class TextTokenizerTest {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\": {\"content\": \"<nope>\"}}");
         TokenizerException e = assertThrows(TokenizerException.class, () -> TextTokenizer.open(dir));
         assertTrue(e.getMessage().contains("tokenizer_config.json: field 'bos_token' is '<nope>'"), e.getMessage());
+    }
+
+    @Test
+    void withoutAddBosTokenThePostProcessorDecides(@TempDir Path dir) throws Exception {
+        List<String> words = GeneratedVocab.words(50);
+        GeneratedVocab.write(dir, words, 1);
+        try (TextTokenizer t = TextTokenizer.open(dir)) { // no tokenizer_config.json at all
+            assertEquals(new SpecialTokens(1, List.of(), -1, true), t.specialTokens());
+            assertArrayEquals(new int[] {1, 7}, t.encode(words.get(7)));
+            assertArrayEquals(new int[] {1, 7}, t.encode(words.get(1) + " " + words.get(7)), "never a double BOS");
+        }
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": false, \"eos_token\": \""
+                + words.get(2) + "\"}");
+        try (TextTokenizer t = TextTokenizer.open(dir)) { // the config overrides the post-processor
+            assertEquals(new SpecialTokens(-1, List.of(2), -1, false), t.specialTokens());
+            assertArrayEquals(new int[] {7}, t.encode(words.get(7)));
+        }
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": \"yes\"}");
+        TokenizerException e = assertThrows(TokenizerException.class, () -> TextTokenizer.open(dir));
+        assertTrue(e.getMessage().endsWith("tokenizer_config.json: field 'add_bos_token' must be true or false, got \"yes\""),
+                e.getMessage());
     }
 
     @Test
