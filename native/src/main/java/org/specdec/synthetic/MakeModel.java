@@ -26,18 +26,24 @@ public final class MakeModel {
     private MakeModel() {}
 
     public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /** Runs make-model and returns the exit code; errors are printed, not thrown. */
+    public static int run(String[] args, java.io.PrintStream out) {
         try {
-            run(args);
+            write(args, out);
+            return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("make-model: " + e.getMessage());
             System.err.println("usage: make-model --out DIR [--preset tiny|small|draft15m|110m] [--seed N]"
                     + " [--dtype f32|f16|bf16] [--draft independent|layers:N|identical] [--draft-out DIR]"
                     + " [--shard-size-mb N]");
-            System.exit(2);
+            return 2;
         }
     }
 
-    static void run(String[] args) {
+    static void write(String[] args, java.io.PrintStream stdout) {
         Map<String, String> opts = parse(args);
         if (!opts.containsKey("--out")) {
             throw new IllegalArgumentException("--out DIR is required");
@@ -49,11 +55,11 @@ public final class MakeModel {
         long shardBytes = opts.containsKey("--shard-size-mb")
                 ? Math.multiplyExact(Long.parseLong(opts.get("--shard-size-mb")), 1L << 20) : 0;
         SyntheticModelMaker maker = new SyntheticModelMaker();
-        System.out.println("wrote " + maker.write(preset, seed, dtype, out, shardBytes));
+        stdout.println("wrote " + maker.write(preset, seed, dtype, out, shardBytes));
         if (opts.containsKey("--draft")) {
             SyntheticModelMaker.DraftSpec spec = SyntheticModelMaker.DraftSpec.parse(opts.get("--draft"));
             Path draftOut = Path.of(opts.getOrDefault("--draft-out", out + "-draft"));
-            System.out.println("wrote " + maker.writeDraft(spec, preset, seed, dtype, out, draftOut, shardBytes));
+            stdout.println("wrote " + maker.writeDraft(spec, preset, seed, dtype, out, draftOut, shardBytes));
         }
     }
 

@@ -10,6 +10,7 @@ import org.specdec.engine.GenerationResult;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.testing.ChiSquare;
 import org.specdec.testing.Fixtures;
+import org.specdec.testing.SyntheticPair;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +87,27 @@ class SpeculativeDecodingTest {
                     assertTrue(s.acceptedTokens() <= s.draftTokens());
                     assertEquals(s.acceptedTokens(), Arrays.stream(s.acceptanceByPosition()).sum());
                 }
+            }
+        }
+    }
+
+    @Test
+    void greedyOutputWithAnIndependentDraftModelEqualsTargetOnly() {
+        Path target = SyntheticPair.target();
+        Path draft = SyntheticPair.independentDraft();
+        List<GenerationRequest> reqs = new ArrayList<>();
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, 20, List.of(), true);
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] ids = prompts.get(i).clone();
+            reqs.add(GenerationRequest.ofTokens("p" + i, ids, p));
+        }
+        List<GenerationResult> baseline = run(new EngineSpec(target, null, 0, 0, false, 0, 8, "cpu", 2, 128), reqs);
+        for (int k : new int[] {1, 2, 4, 8}) {
+            List<GenerationResult> spec = run(new EngineSpec(target, draft, 0, k, false, k, 8, "cpu", 2, 128), reqs);
+            for (int i = 0; i < reqs.size(); i++) {
+                assertNull(spec.get(i).error());
+                assertArrayEquals(baseline.get(i).generatedTokenIds(), spec.get(i).generatedTokenIds(),
+                        "independent draft, k=" + k + ", prompt " + i);
             }
         }
     }

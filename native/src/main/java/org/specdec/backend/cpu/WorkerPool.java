@@ -18,7 +18,7 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 100_000;
 
     private final Thread[] workers;
     private final int threads;
@@ -71,8 +71,14 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         drain(0);
-        while (running.get() != 0) {
-            Thread.onSpinWait();
+        // A worker still in its last chunk: spin briefly, then yield so that on a busy machine
+        // (Spark task threads, other executors) the worker gets the core it needs to finish.
+        for (int spins = 0; running.get() != 0; spins++) {
+            if (spins < 2_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
         this.body = null;
         Throwable t = failure.get();

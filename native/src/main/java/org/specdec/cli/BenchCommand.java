@@ -1,0 +1,248 @@
+package org.specdec.cli;
+
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.sampling.SamplingParams;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@code bench}: speculative vs target-only decoding measured side by side in one run, with the
+ * speedup the DESIGN formula predicts from the measured acceptance a and cost ratio c:
+ * S = (1 - a^(k+1)) / ((1 - a)(k c + 1)). Also the verification-pass cost (k+1 positions vs 1),
+ * the share of the memory-bandwidth roofline reached, and peak memory.
+ */
+final class BenchCommand {
+    static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--batch", "--k",
+            "--max-tokens", "--prompts", "--threads", "--bandwidth-gbs", "--out", "--prompt-len", "--seed");
+    static final Set<String> BOOLEAN_FLAGS = Set.of("--adaptive");
+
+    private BenchCommand() {}
+
+    static String usage() {
+        return """
+                bench --target DIR (--draft DIR | --self-draft N) [--batch 1,8] [--k 1..8] [--adaptive]
+                      [--max-tokens 64] [--prompts ROWS_PER_BATCH_MULTIPLE] [--prompt-len 16] [--threads 0]
+                      [--bandwidth-gbs 47] [--out results.md]
+                """;
+    }
+
+    private record Run(int batch, String mode, int k, double tokensPerS, double acceptance, double meanLen,
+                       double ttftMs) {
+    }
+
+    static int run(String[] argv, PrintStream out) {
+        Args a = new Args(argv, 1, VALUE_FLAGS, BOOLEAN_FLAGS);
+        Path target = a.requirePath("--target");
+        Path draft = a.path("--draft");
+        int self = a.getInt("--self-draft", 0);
+        if (draft == null && self == 0) {
+            throw new IllegalArgumentException("bench needs --draft DIR or --self-draft N");
+        }
+        int[] batches = Args.intList(a.get("--batch", "1,8"));
+        int[] ks = Args.intList(a.get("--k", "1..8"));
+        int maxTokens = a.getInt("--max-tokens", 64);
+        int promptLen = a.getInt("--prompt-len", 16);
+        int rounds = a.getInt("--prompts", 2);
+        int threads = a.getInt("--threads", 0);
+        double bandwidth = a.getDouble("--bandwidth-gbs", 47);
+        StringBuilder report = new StringBuilder();
+        String draftName = draft != null ? draft.getFileName().toString() : "self-draft " + self + " layers";
+
+        // Forward-pass costs measured directly on the runners.
+        double[] cost = passCosts(target, draft, self, threads);
+        double targetMs1 = cost[0];
+        double targetMs5 = cost[1];
+        double draftMs1 = cost[2];
+        double c = draftMs1 / targetMs1;
+        double weightBytes = cost[3];
+        double rooflineTps = bandwidth * 1e9 / weightBytes;
+        line(out, report, String.format(Locale.ROOT, "target %s, draft %s, threads %d, %s",
+                target.getFileName(), draftName, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+                System.getProperty("java.version")));
+        line(out, report, String.format(Locale.ROOT,
+                "batch-1 forward: target %.2f ms (1 position), %.2f ms (5 positions) -> verification cost ratio %.2fx; "
+                        + "draft %.2f ms -> cost ratio c = %.3f", targetMs1, targetMs5, targetMs5 / targetMs1,
+                draftMs1, c));
+        line(out, report, String.format(Locale.ROOT,
+                "target weights %.1f MB read per pass; roofline at %.0f GB/s = %.1f tokens/s per sequence; "
+                        + "batch-1 forward reaches %.0f%% of it", weightBytes / 1e6, bandwidth, rooflineTps,
+                100 * (1000 / targetMs1) / rooflineTps));
+        line(out, report, "");
+        line(out, report, "| batch | mode | k | tokens/s | speedup | predicted | acceptance | tokens/pass | TTFT ms |");
+        line(out, report, "|---|---|---|---|---|---|---|---|---|");
+        List<Run> runs = new ArrayList<>();
+        for (int batch : batches) {
+            List<GenerationRequest> reqs = prompts(batch * rounds, promptLen, target, maxTokens, a.getLong("--seed", 1));
+            // Warm-up: JIT-compile the hot loops before anything is timed.
+            measure(new EngineSpec(target, draft, self, ks[0], false, ks[0], batch, "cpu", threads, 0),
+                    reqs.subList(0, Math.min(reqs.size(), batch)), batch, "warmup", ks[0]);
+            Run base = measure(EngineSpec.targetOnly(target).withMaxBatch(batch)
+                    .withK(0), reqs, batch, "target-only", 0);
+            runs.add(base);
+            row(out, report, base, base, Double.NaN);
+            for (int k : ks) {
+                EngineSpec spec = new EngineSpec(target, draft, self, k, a.flag("--adaptive"), Math.max(k, 8), batch,
+                        "cpu", threads, 0);
+                Run r = measure(spec, reqs, batch, a.flag("--adaptive") ? "adaptive" : "speculative", k);
+                runs.add(r);
+                double alpha = Math.min(r.acceptance, 0.999999);
+                double predicted = (1 - Math.pow(alpha, k + 1)) / ((1 - alpha) * (k * c + 1));
+                row(out, report, r, base, predicted);
+            }
+        }
+        Runtime rt = Runtime.getRuntime();
+        line(out, report, "");
+        line(out, report, String.format(Locale.ROOT, "peak resident memory %.0f MB, peak heap %.0f MB (max heap %.0f MB)",
+                peakRssMb(), peakHeapMb(), rt.maxMemory() / 1e6));
+        String file = a.get("--out", null);
+        if (file != null) {
+            try {
+                Files.writeString(Path.of(file), report.toString());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write " + file + ": " + e.getMessage());
+            }
+        }
+        return 0;
+    }
+
+    private static void row(PrintStream out, StringBuilder report, Run r, Run base, double predicted) {
+        line(out, report, String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.2fx | %s | %s | %.2f | %.1f |",
+                r.batch, r.mode, r.k, r.tokensPerS, r.tokensPerS / base.tokensPerS,
+                Double.isNaN(predicted) ? "-" : String.format(Locale.ROOT, "%.2fx", predicted),
+                r.k == 0 ? "-" : String.format(Locale.ROOT, "%.3f", r.acceptance), r.meanLen, r.ttftMs));
+    }
+
+    private static void line(PrintStream out, StringBuilder report, String s) {
+        out.println(s);
+        out.flush();
+        report.append(s).append('\n');
+    }
+
+    private static List<GenerationRequest> prompts(int n, int len, Path target, int maxTokens, long seed) {
+        int vocab;
+        try (Checkpoint ck = Checkpoint.open(target)) {
+            vocab = ck.config().vocabSize();
+        }
+        Random r = new Random(seed);
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, maxTokens, List.of(), true);
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] ids = new int[len];
+            ids[0] = 1;
+            for (int j = 1; j < len; j++) {
+                ids[j] = 3 + r.nextInt(vocab - 3);
+            }
+            out.add(GenerationRequest.ofTokens("bench-" + i, ids, p));
+        }
+        return out;
+    }
+
+    private static Run measure(EngineSpec spec, List<GenerationRequest> reqs, int batch, String mode, int k) {
+        try (GenerationEngine engine = Engines.open(spec)) {
+            long t0 = System.nanoTime();
+            List<GenerationResult> results = engine.generateAll(reqs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long generated = 0;
+            long drafted = 0;
+            long accepted = 0;
+            long steps = 0;
+            double ttft = 0;
+            for (GenerationResult r : results) {
+                if (r.isError()) {
+                    throw new IllegalStateException("bench row failed: " + r.error());
+                }
+                generated += r.generatedTokens();
+                drafted += r.draftTokens();
+                accepted += r.acceptedTokens();
+                steps += r.specSteps();
+                ttft += r.ttftMs();
+            }
+            return new Run(batch, mode, k, generated / seconds, drafted == 0 ? 0 : (double) accepted / drafted,
+                    (double) generated / steps, ttft / results.size());
+        }
+    }
+
+    /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes}, batch 1. */
+    private static double[] passCosts(Path target, Path draft, int self, int threads) {
+        try (Checkpoint tc = Checkpoint.open(target);
+             Checkpoint dc = draft != null ? Checkpoint.open(draft) : null;
+             CpuBackend backend = new CpuBackend(threads, 512)) {
+            LlamaWeights tw = LlamaWeights.load(tc);
+            LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(self);
+            ModelRunner t = backend.load(tw);
+            ModelRunner d = backend.load(dw);
+            return new double[] {passMs(t, 1), passMs(t, 5), passMs(d, 1), t.weightBytesPerPass()};
+        }
+    }
+
+    /** Median time of a forward pass of {@code positions} new positions at context ~64, batch 1. */
+    private static double passMs(ModelRunner runner, int positions) {
+        KvCache cache = runner.newCache(512);
+        ForwardBatch b = new ForwardBatch();
+        int[] tokens = new int[64 + positions];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = 3 + i;
+        }
+        b.add(cache, tokens, 0, 64, 1);
+        runner.forward(b);
+        int reps = 30;
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps + 5; i++) {
+            b.clear();
+            b.add(cache, tokens, 64, positions, positions);
+            long t0 = System.nanoTime();
+            runner.forward(b);
+            long t1 = System.nanoTime();
+            cache.truncate(64);
+            if (i >= 5) {
+                ms[i - 5] = (t1 - t0) / 1e6;
+            }
+        }
+        java.util.Arrays.sort(ms);
+        return ms[reps / 2];
+    }
+
+    private static double peakRssMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // Not Linux: report 0 rather than fail the benchmark.
+        }
+        return 0;
+    }
+
+    private static double peakHeapMb() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum / 1e6;
+    }
+}

@@ -1,0 +1,50 @@
+package org.specdec.cli;
+
+import org.specdec.checkpoint.CheckpointException;
+import org.specdec.pair.PairMismatchException;
+
+import java.io.PrintStream;
+
+/**
+ * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code bench},
+ * {@code make-model}, {@code check-pair}. The launcher job/bin/specdecode dispatches here.
+ */
+public final class SpecdecCli {
+    private SpecdecCli() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code (tests call this directly). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            err.print(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            switch (args[0]) {
+                case "generate":
+                    return GenerateCommand.run(args, out);
+                case "bench":
+                    return BenchCommand.run(args, out);
+                case "check-pair":
+                    return CheckPairCommand.run(args, out);
+                case "make-model":
+                    return MakeModelCommand.run(args, out);
+                default:
+                    err.println("unknown command '" + args[0] + "'");
+                    err.print(usage());
+                    return 2;
+            }
+        } catch (IllegalArgumentException | CheckpointException | PairMismatchException e) {
+            err.println("specdec " + args[0] + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+    static String usage() {
+        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage()
+                + "\n" + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
+    }
+}
