@@ -2,6 +2,8 @@ package org.specdec.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,6 +21,8 @@ public final class WeightTensor {
     private final int cols;
     private final int rowsPerBlock;
     private final ByteBuffer[] blocks;
+    private final FloatBuffer[] floatViews;
+    private final ShortBuffer[] shortViews;
 
     /**
      * @param blocks consecutive row blocks; every block but the last holds exactly
@@ -50,6 +54,16 @@ public final class WeightTensor {
             }
             this.blocks[i] = b;
             seen += expectRows;
+        }
+        this.floatViews = new FloatBuffer[this.blocks.length];
+        this.shortViews = new ShortBuffer[this.blocks.length];
+        for (int i = 0; i < this.blocks.length; i++) {
+            ByteBuffer b = this.blocks[i].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype == DType.F32) {
+                floatViews[i] = b.asFloatBuffer();
+            } else {
+                shortViews[i] = b.asShortBuffer();
+            }
         }
         if (seen != rows) {
             throw new IllegalArgumentException("tensor " + name + ": blocks cover " + seen + " of " + rows + " rows");
@@ -83,6 +97,19 @@ public final class WeightTensor {
         return (row % rowsPerBlock) * cols * dtype.bytes();
     }
 
+    /**
+     * Copies row {@code row} of an F32 tensor into {@code dst}. Uses a view made once per block,
+     * so the copy is a plain memory copy with no per-row allocation; safe from many threads.
+     */
+    public void copyRowF32(int row, float[] dst, int dstOff) {
+        floatViews[row / rowsPerBlock].get((row % rowsPerBlock) * cols, dst, dstOff, cols);
+    }
+
+    /** Copies the raw 16-bit values of row {@code row} of an F16/BF16 tensor into {@code dst}. */
+    public void copyRowBits16(int row, short[] dst, int dstOff) {
+        shortViews[row / rowsPerBlock].get((row % rowsPerBlock) * cols, dst, dstOff, cols);
+    }
+
     public long byteSize() {
         return (long) rows * cols * dtype.bytes();
     }
@@ -105,7 +132,7 @@ public final class WeightTensor {
         int off = byteOffsetInBlock(row);
         switch (dtype) {
             case F32:
-                b.slice(off, cols * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, dstOff, cols);
+                copyRowF32(row, dst, dstOff);
                 break;
             case BF16:
                 for (int c = 0; c < cols; c++) {

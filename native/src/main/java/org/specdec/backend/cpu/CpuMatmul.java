@@ -2,6 +2,7 @@ package org.specdec.backend.cpu;
 
 import org.specdec.tensor.WeightTensor;
 
+
 /**
  * out[m][j] = x[m] . W[j] (+ bias[j]) for all M input rows and a range of output rows j: a GEMM
  * against a weight stored as {@code [out_features, in_features]}. Each weight row is converted
@@ -20,12 +21,12 @@ final class CpuMatmul {
             int col = outCol + j;
             int i = 0;
             for (; i + 4 <= m; i += 4) {
-                VectorMath.dot4(wr, x, i * n, (i + 1) * n, (i + 2) * n, (i + 3) * n, n, out,
+                VectorMath.rowDot4(wr, x, i * n, (i + 1) * n, (i + 2) * n, (i + 3) * n, n, out,
                         i * outStride + col, (i + 1) * outStride + col, (i + 2) * outStride + col,
                         (i + 3) * outStride + col);
             }
             for (; i < m; i++) {
-                out[i * outStride + col] = VectorMath.dot(wr, 0, x, i * n, n);
+                out[i * outStride + col] = VectorMath.rowDot(wr, x, i * n, n);
             }
             if (bias != null) {
                 float bj = bias[j];

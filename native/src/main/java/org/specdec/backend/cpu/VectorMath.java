@@ -30,28 +30,71 @@ final class VectorMath {
     }
 
     /**
-     * Four dot products of {@code w} with four rows of {@code x} at once: one load of w serves four
-     * FMAs. Each result is computed exactly as {@link #dot} would compute it.
+     * The matmul's dot product of a weight row with one input row: two interleaved vector
+     * accumulators (to halve the FMA latency chain), then the scalar tail. {@link #rowDot4}
+     * computes exactly this for four input rows at once.
      */
-    static void dot4(float[] w, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1,
-                     int o2, int o3) {
+    static float rowDot(float[] w, float[] x, int xOff, int n) {
+        FloatVector a = FloatVector.zero(F);
+        FloatVector b = FloatVector.zero(F);
+        int i = 0;
+        int bound2 = n - n % (2 * LANES);
+        for (; i < bound2; i += 2 * LANES) {
+            a = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOff + i), a);
+            b = FloatVector.fromArray(F, w, i + LANES).fma(FloatVector.fromArray(F, x, xOff + i + LANES), b);
+        }
+        if (i + LANES <= n) {
+            a = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOff + i), a);
+            i += LANES;
+        }
+        float sum = a.add(b).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w[i] * x[xOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * {@link #rowDot} of {@code w} with four input rows at once: each weight load serves four
+     * rows. Per row the arithmetic is identical to rowDot, so results do not depend on how rows
+     * are grouped (batch invariance).
+     */
+    static void rowDot4(float[] w, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1,
+                        int o2, int o3) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F);
+        FloatVector b1 = FloatVector.zero(F);
+        FloatVector b2 = FloatVector.zero(F);
+        FloatVector b3 = FloatVector.zero(F);
         int i = 0;
-        int bound = F.loopBound(n);
-        for (; i < bound; i += LANES) {
-            FloatVector wv = FloatVector.fromArray(F, w, i);
-            a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        int bound2 = n - n % (2 * LANES);
+        for (; i < bound2; i += 2 * LANES) {
+            FloatVector wa = FloatVector.fromArray(F, w, i);
+            FloatVector wb = FloatVector.fromArray(F, w, i + LANES);
+            a0 = wa.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = wa.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = wa.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = wa.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+            b0 = wb.fma(FloatVector.fromArray(F, x, x0 + i + LANES), b0);
+            b1 = wb.fma(FloatVector.fromArray(F, x, x1 + i + LANES), b1);
+            b2 = wb.fma(FloatVector.fromArray(F, x, x2 + i + LANES), b2);
+            b3 = wb.fma(FloatVector.fromArray(F, x, x3 + i + LANES), b3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        if (i + LANES <= n) {
+            FloatVector wa = FloatVector.fromArray(F, w, i);
+            a0 = wa.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = wa.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = wa.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = wa.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+            i += LANES;
+        }
+        float s0 = a0.add(b0).reduceLanes(VectorOperators.ADD);
+        float s1 = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        float s2 = a2.add(b2).reduceLanes(VectorOperators.ADD);
+        float s3 = a3.add(b3).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             float wi = w[i];
             s0 += wi * x[x0 + i];

@@ -9,8 +9,6 @@ import org.specdec.tensor.DType;
 import org.specdec.tensor.HalfFloats;
 import org.specdec.tensor.WeightTensor;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Converts one weight row from its stored dtype into an F32 scratch row that stays in L1 while
@@ -32,19 +30,17 @@ final class WeightRowReader {
 
     /** Fills {@link #row}[0..cols) with row {@code r} of {@code w} as F32. */
     void load(WeightTensor w, int r) {
-        ByteBuffer b = w.blockOf(r);
-        int off = w.byteOffsetInBlock(r);
         int n = w.cols();
         switch (w.dtype()) {
             case F32:
-                b.slice(off, n * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(row, 0, n);
+                w.copyRowF32(r, row, 0);
                 break;
             case BF16:
-                b.slice(off, n * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(halves, 0, n);
+                w.copyRowBits16(r, halves, 0);
                 bf16ToF32(n);
                 break;
             case F16:
-                b.slice(off, n * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(halves, 0, n);
+                w.copyRowBits16(r, halves, 0);
                 for (int i = 0; i < n; i++) {
                     row[i] = HalfFloats.f16ToFloat(halves[i]);
                 }
