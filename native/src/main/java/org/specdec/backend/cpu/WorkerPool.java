@@ -1,0 +1,131 @@
+package org.specdec.backend.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The runtime's own thread pool for data-parallel loops (never the common ForkJoin pool, which
+ * Spark executors share). The caller thread works as worker 0. Workers spin briefly between
+ * loops, because a forward pass issues a few dozen loops back to back and parking costs more than
+ * the gaps; after {@link #SPIN_NANOS} without work they park.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    /** Body of a parallel loop: handles indices [from, to) on behalf of worker {@code worker}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to, int worker);
+    }
+
+    private static final long SPIN_NANOS = 200_000;
+
+    private final Thread[] workers;
+    private final int threads;
+    private final AtomicInteger nextIndex = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile long generation;
+    private volatile boolean closed;
+    private RangeBody body;
+    private int count;
+    private int grain;
+
+    public WorkerPool(int threads, String name) {
+        this.threads = Math.max(1, threads);
+        this.workers = new Thread[this.threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            final int id = i + 1;
+            Thread t = new Thread(() -> workerLoop(id), name + "-" + id);
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body} over [0, n) split into chunks of at least {@code minGrain} indices.
+     * Returns when every chunk is done; rethrows the first failure.
+     */
+    public synchronized void parallelFor(int n, int minGrain, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        if (threads == 1 || n <= minGrain) {
+            body.run(0, n, 0);
+            return;
+        }
+        // About 4 chunks per thread balances uneven chunks without much contention.
+        this.grain = Math.max(minGrain, (n + threads * 4 - 1) / (threads * 4));
+        this.body = body;
+        this.count = n;
+        nextIndex.set(0);
+        failure.set(null);
+        running.set(workers.length);
+        generation++; // volatile write: publishes the fields above
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        drain(0);
+        while (running.get() != 0) {
+            Thread.onSpinWait();
+        }
+        this.body = null;
+        Throwable t = failure.get();
+        if (t != null) {
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void drain(int worker) {
+        RangeBody b = body;
+        int n = count;
+        int g = grain;
+        try {
+            for (int start = nextIndex.getAndAdd(g); start < n; start = nextIndex.getAndAdd(g)) {
+                b.run(start, Math.min(n, start + g), worker);
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+            nextIndex.set(n);
+        }
+    }
+
+    private void workerLoop(int id) {
+        long seen = 0;
+        while (!closed) {
+            long spinStart = System.nanoTime();
+            while (generation == seen && !closed) {
+                if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 10_000_000L);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            drain(id);
+            running.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

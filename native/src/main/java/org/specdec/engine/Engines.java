@@ -1,0 +1,108 @@
+package org.specdec.engine;
+
+import org.specdec.backend.Backend;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.checkpoint.ModelConfig;
+import org.specdec.model.LlamaWeights;
+import org.specdec.pair.PairCheckResult;
+import org.specdec.pair.VocabularyCheck;
+import org.specdec.speculative.Drafter;
+import org.specdec.speculative.ModelDrafter;
+import org.specdec.tokenizer.TextTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Builds a {@link GenerationEngine} from an {@link EngineSpec}: opens the checkpoints (memory
+ * mapped), checks the pair, picks the backend, loads both models. Every startup problem is an
+ * exception naming the file, field or setting; nothing is decoded before the checks pass.
+ */
+public final class Engines {
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+
+    /** Context used when the model allows more: KV memory grows with it. */
+    public static final int DEFAULT_MAX_CONTEXT = 4096;
+
+    private Engines() {}
+
+    public static GenerationEngine open(EngineSpec spec) {
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            Checkpoint target = Checkpoint.open(spec.targetDir());
+            opened.push(target);
+            ModelConfig tc = target.config();
+            int maxContext = Math.min(tc.maxPositionEmbeddings(),
+                    spec.maxContext() > 0 ? spec.maxContext() : DEFAULT_MAX_CONTEXT);
+            TextTokenizer tokenizer = TextTokenizer.available(spec.targetDir())
+                    ? TextTokenizer.open(spec.targetDir(), tc) : null;
+            if (tokenizer != null) {
+                opened.push(tokenizer);
+            }
+            int k = spec.hasDraft() ? spec.k() : 0;
+            int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
+            Backend backend = openBackend(spec, maxContext + maxK + 1);
+            opened.push(backend);
+            ModelRunner targetRunner = backend.load(LlamaWeights.load(target));
+            Drafter drafter = null;
+            String draftName = null;
+            if (k > 0 && spec.draftDir() != null) {
+                Checkpoint draft = Checkpoint.open(spec.draftDir());
+                opened.push(draft);
+                TextTokenizer draftTokenizer = TextTokenizer.available(spec.draftDir())
+                        ? TextTokenizer.open(spec.draftDir(), draft.config()) : null;
+                if (draftTokenizer != null) {
+                    opened.push(draftTokenizer);
+                }
+                PairCheckResult pair = VocabularyCheck.require(tc, tokenizer, draft.config(), draftTokenizer);
+                pair.warnings().forEach(w -> LOG.warn("draft/target pair: {}", w));
+                draftName = draft.name();
+                drafter = new ModelDrafter(backend.load(LlamaWeights.load(draft)), draftName);
+            } else if (k > 0 && spec.selfDraftLayers() > 0) {
+                if (spec.selfDraftLayers() >= tc.numLayers()) {
+                    throw new IllegalArgumentException("self-draft layers (" + spec.selfDraftLayers()
+                            + ") must be fewer than the target's " + tc.numLayers() + " layers");
+                }
+                draftName = "self:" + spec.selfDraftLayers();
+                drafter = new ModelDrafter(backend.load(LlamaWeights.load(target).firstLayers(spec.selfDraftLayers())),
+                        draftName);
+            }
+            List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
+            SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,
+                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName);
+            TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
+            List<AutoCloseable> resources = List.copyOf(opened);
+            return new SpeculativeEngine(targetRunner, drafter, codec, options, () -> closeAll(resources));
+        } catch (RuntimeException e) {
+            closeAll(List.copyOf(opened));
+            throw e;
+        }
+    }
+
+    private static Backend openBackend(EngineSpec spec, int maxPositions) {
+        String device = spec.device() == null ? "cpu" : spec.device();
+        if (device.equals("cpu")) {
+            return new CpuBackend(spec.threads(), maxPositions);
+        }
+        if (device.startsWith("cuda")) {
+            throw new IllegalArgumentException("device '" + device + "': the CUDA backend is not part of this build;"
+                    + " use device cpu");
+        }
+        throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N)");
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // Closing is best effort: the first failure must not hide the others.
+            }
+        }
+    }
+}

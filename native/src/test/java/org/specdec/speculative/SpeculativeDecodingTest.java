@@ -1,0 +1,165 @@
+package org.specdec.speculative;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
+import org.specdec.sampling.SamplingParams;
+import org.specdec.testing.ChiSquare;
+import org.specdec.testing.Fixtures;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Speculative decoding is lossless: greedy output equals target-only output token for token, and
+ * sampled output has the target's distribution. Uses the real stories260K weights, with drafts
+ * that need no second checkpoint: the identical model and a 2-layer self-draft.
+ */
+class SpeculativeDecodingTest {
+    static Path model;
+    static List<int[]> prompts;
+
+    @BeforeAll
+    static void setUp() {
+        model = Fixtures.require("stories260K");
+        Random r = new Random(7);
+        prompts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int[] p = new int[2 + r.nextInt(12)];
+            p[0] = 1;
+            for (int j = 1; j < p.length; j++) {
+                p[j] = 3 + r.nextInt(509);
+            }
+            prompts.add(p);
+        }
+    }
+
+    static EngineSpec spec(String draft, int k, int batch) {
+        Path draftDir = "identical".equals(draft) ? model : null;
+        int self = draft != null && draft.startsWith("self:") ? Integer.parseInt(draft.substring(5)) : 0;
+        return new EngineSpec(model, draftDir, self, k, false, k, batch, "cpu", 2, 256);
+    }
+
+    static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
+        try (GenerationEngine e = Engines.open(spec)) {
+            return e.generateAll(reqs);
+        }
+    }
+
+    static List<GenerationRequest> greedyRequests(int maxTokens) {
+        List<GenerationRequest> out = new ArrayList<>();
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, maxTokens, List.of(), true);
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(GenerationRequest.ofTokens("p" + i, prompts.get(i), p));
+        }
+        return out;
+    }
+
+    @Test
+    void greedySpeculativeOutputEqualsTargetOnlyForEveryDraftAndK() {
+        List<GenerationResult> baseline = run(spec(null, 0, 8), greedyRequests(24));
+        for (GenerationResult r : baseline) {
+            assertNull(r.error());
+            assertEquals(24, r.generatedTokens());
+            assertEquals(24, r.specSteps(), "target-only: one pass per token");
+        }
+        for (String draft : List.of("self:2", "identical")) {
+            for (int k : new int[] {1, 2, 4, 8}) {
+                List<GenerationResult> spec = run(spec(draft, k, 8), greedyRequests(24));
+                for (int i = 0; i < baseline.size(); i++) {
+                    assertArrayEquals(baseline.get(i).generatedTokenIds(), spec.get(i).generatedTokenIds(),
+                            draft + " k=" + k + " prompt " + i);
+                    GenerationResult s = spec.get(i);
+                    assertTrue(s.acceptedTokens() <= s.draftTokens());
+                    assertEquals(s.acceptedTokens(), Arrays.stream(s.acceptanceByPosition()).sum());
+                }
+            }
+        }
+    }
+
+    @Test
+    void identicalDraftAcceptsEverythingInCeilGeneratedOverKPlusOneSteps() {
+        for (int k : new int[] {1, 3, 5}) {
+            for (GenerationResult r : run(spec("identical", k, 8), greedyRequests(23))) {
+                assertEquals(1.0, r.acceptanceRate(), "k=" + k);
+                assertEquals((23 + k) / (k + 1), r.specSteps(), "k=" + k);
+                assertEquals(23, r.generatedTokens());
+            }
+        }
+    }
+
+    @Test
+    void identicalDraftAcceptsEverythingWhenSampling() {
+        SamplingParams p = new SamplingParams(0.8, 0, 1, 3, 20, List.of(), true);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            reqs.add(GenerationRequest.ofTokens("s" + i, prompts.get(i), p.withSeed(i)));
+        }
+        for (GenerationResult r : run(spec("identical", 4, 8), reqs)) {
+            assertEquals(1.0, r.acceptanceRate());
+            assertEquals(4, r.specSteps());
+        }
+    }
+
+    @Test
+    void rowOutputDoesNotDependOnBatchCompositionOrOrder() {
+        SamplingParams greedy = new SamplingParams(0, 0, 1, 0, 16, List.of(), true);
+        SamplingParams sampled = new SamplingParams(0.9, 40, 0.95, 1234, 16, List.of(), true);
+        for (SamplingParams p : List.of(greedy, sampled)) {
+            GenerationRequest probe = GenerationRequest.ofTokens("probe", prompts.get(3), p);
+            int[] alone = run(spec("self:2", 3, 8), List.of(probe)).get(0).generatedTokenIds();
+            List<GenerationRequest> batch = new ArrayList<>();
+            for (int i = 10; i < 17; i++) {
+                batch.add(GenerationRequest.ofTokens("o" + i, prompts.get(i), p.withSeed(i)));
+            }
+            batch.add(probe);
+            for (int order = 0; order < 3; order++) {
+                Collections.shuffle(batch, new Random(order));
+                List<GenerationResult> out = run(spec("self:2", 3, 8), batch);
+                int at = batch.indexOf(probe);
+                assertArrayEquals(alone, out.get(at).generatedTokenIds(), "order " + order + " temp " + p.temperature());
+            }
+        }
+    }
+
+    @Test
+    void sampledSpeculativeOutputHasTheTargetDistribution() {
+        int n = 20_000;
+        int[] prompt = {1, 403, 407};
+        SamplingParams base = new SamplingParams(0.7, 0, 0.9, 0, 3, List.of(), true);
+        List<GenerationRequest> reqs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            reqs.add(GenerationRequest.ofTokens("r" + i, prompt, base.withSeed(1_000_003L * i + 17)));
+        }
+        List<GenerationResult> targetOnly = run(spec(null, 0, 64), reqs);
+        List<GenerationResult> speculative = run(spec("self:1", 3, 64), reqs);
+        int vocab = 512;
+        for (int position : new int[] {0, 2}) {
+            long[] a = new long[vocab];
+            long[] b = new long[vocab];
+            for (int i = 0; i < n; i++) {
+                a[targetOnly.get(i).generatedTokenIds()[position]]++;
+                b[speculative.get(i).generatedTokenIds()[position]]++;
+            }
+            double[] chi = ChiSquare.twoSample(a, b);
+            assertTrue(chi[1] >= 2, "too few categories to test: " + chi[1]);
+            assertTrue(chi[0] < ChiSquare.critical001(chi[1]),
+                    "position " + position + ": chi2=" + chi[0] + " df=" + chi[1]);
+        }
+        double rate = speculative.stream().mapToDouble(GenerationResult::acceptanceRate).average().orElse(0);
+        assertTrue(rate > 0 && rate < 1, "self:1 draft should be accepted sometimes, not always: " + rate);
+    }
+}
