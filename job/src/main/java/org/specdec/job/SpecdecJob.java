@@ -148,7 +148,9 @@ public final class SpecdecJob {
         if (resume) {
             Dataset<Row> done = spark.read().parquet(output).select(col(OutputSchema.ID)).distinct();
             todo = input.join(done, input.col(InputReader.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
-            todo = todo.persist(StorageLevel.MEMORY_AND_DISK());
+            // Eager and cut from the output's lineage: writing the output re-caches plans that read it,
+            // and this run's id set must not change when its rows land.
+            todo = todo.localCheckpoint(true);
         }
         long rowsTodo = resume ? todo.count() : rowsInput;
         boolean withTokenIds = conf.get(JobConfig.OUTPUT_TOKEN_IDS) || !ModelSetup.hasTokenizer(engine);

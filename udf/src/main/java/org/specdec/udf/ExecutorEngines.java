@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 
 /**
@@ -35,7 +36,7 @@ public final class ExecutorEngines {
         // computeIfAbsent holds the bin lock while loading: concurrent tasks wait for one load.
         return ENGINES.computeIfAbsent(spec, s -> {
             long t0 = System.nanoTime();
-            GenerationEngine opened = NativeRuntime.open(s);
+            GenerationEngine opened = Engines.open(s);
             int n = LOADS.incrementAndGet();
             LOG.info("specdec: loaded model pair target={} draft={} on {} in {} ms (load #{} in this JVM)",
                     opened.targetModelName(), opened.draftModelName(), opened.device(),

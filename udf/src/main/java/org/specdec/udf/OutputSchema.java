@@ -131,8 +131,10 @@ public final class OutputSchema {
         v.add(r.seed());
     }
 
-    private static List<Integer> ints(int[] a) {
-        return a == null ? List.of() : Arrays.stream(a).boxed().toList();
+    /** An array column value as Spark's row encoder wants it (a Scala Seq). */
+    private static scala.collection.immutable.Seq<Integer> ints(int[] a) {
+        Integer[] boxed = a == null ? new Integer[0] : Arrays.stream(a).boxed().toArray(Integer[]::new);
+        return scala.collection.immutable.ArraySeq.unsafeWrapArray(boxed);
     }
 
     /** A one-line error, as the error column wants it. */

@@ -71,29 +71,35 @@ public final class SpecGenerate {
                         + a.size());
             }
             SqlSettings settings = SqlSettings.from(SparkSession.active().conf());
-            Column prompt = ExpressionUtils.column(a.get(0)).cast("string");
+            // A text prompt, or token ids (array of ints) for models without tokenizer.json.
+            boolean tokens = a.get(0).resolved() && a.get(0).dataType() instanceof org.apache.spark.sql.types.ArrayType;
+            Column prompt = ExpressionUtils.column(a.get(0)).cast(tokens ? "array<int>" : "string");
             Column maxTokens = a.size() > 1 ? ExpressionUtils.column(a.get(1)).cast("int")
                     : functions.lit(null).cast("int");
             Column temperature = a.size() > 2 ? ExpressionUtils.column(a.get(2)).cast("double")
                     : functions.lit(null).cast("double");
-            UserDefinedFunction udf = functions.udf(new Call(settings), OutputSchema.sqlStruct())
+            UserDefinedFunction udf = functions.udf(new Call(settings, tokens), OutputSchema.sqlStruct())
                     .withName(NAME)
                     // Not collapsible into several field accesses: each access would generate again.
                     .asNondeterministic();
-            return ExpressionUtils.expression(udf.apply(prompt, maxTokens, temperature));
+            // Converted by the session (not ExpressionUtils.expression, which only wraps the column node).
+            return ((org.apache.spark.sql.classic.SparkSession) SparkSession.active())
+                    .expression(udf.apply(prompt, maxTokens, temperature));
         }
     }
 
     /** The per-row call, run on executors. */
-    static final class Call implements UDF3<String, Integer, Double, Row> {
+    static final class Call implements UDF3<Object, Integer, Double, Row> {
         private final SqlSettings settings;
+        private final boolean tokens;
 
-        Call(SqlSettings settings) {
+        Call(SqlSettings settings, boolean tokens) {
             this.settings = settings;
+            this.tokens = tokens;
         }
 
         @Override
-        public Row call(String prompt, Integer maxTokens, Double temperature) {
+        public Row call(Object prompt, Integer maxTokens, Double temperature) {
             TaskPlacement where = TaskPlacement.current();
             SamplingParams params = new SamplingParams(temperature == null ? settings.temperature() : temperature,
                     0, settings.topP(), settings.seed(), maxTokens == null ? settings.maxTokens() : maxTokens,
@@ -102,13 +108,32 @@ public final class SpecGenerate {
             GenerationEngine engine = ExecutorEngines.engine(settings.engine(), where.device());
             GenerationResult r;
             try {
-                r = engine.submit(GenerationRequest.ofText(id, prompt, params)).join();
+                GenerationRequest request = tokens ? GenerationRequest.ofTokens(id, tokenIds(prompt), params)
+                        : GenerationRequest.ofText(id, (String) prompt, params);
+                r = engine.submit(request).join();
             } catch (RuntimeException e) {
                 r = GenerationResult.error(id, OutputSchema.oneLine(e), 0, engine.device(),
                         engine.targetModelName(), engine.draftModelName(), params.temperature(), params.topP(),
                         params.seed());
             }
             return OutputSchema.sqlRow(r, where);
+        }
+
+        private static int[] tokenIds(Object prompt) {
+            if (prompt == null) {
+                return null;
+            }
+            List<?> list = prompt instanceof scala.collection.Seq<?> seq ? CollectionConverters.asJava(seq)
+                    : (List<?>) prompt;
+            int[] ids = new int[list.size()];
+            for (int i = 0; i < ids.length; i++) {
+                Object v = list.get(i);
+                if (v == null) {
+                    throw new IllegalArgumentException("prompt token ids have a null at position " + i);
+                }
+                ids[i] = ((Number) v).intValue();
+            }
+            return ids;
         }
     }
 }
