@@ -1,0 +1,73 @@
+package org.specdec.synthetic;
+
+import org.specdec.tensor.DType;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code make-model}: writes a seeded synthetic model and optionally a draft next to it.
+ * <pre>
+ * --preset tiny|small|draft15m|15m|110m   (default tiny)
+ * --seed N                                (default 1)
+ * --dtype f32|f16|bf16                    (default f32)
+ * --out DIR                               (required)
+ * --draft independent|layers:N|identical  (optional)
+ * --draft-out DIR                         (default OUT-draft)
+ * --shard-size-mb N                       (optional: shard above N MB)
+ * </pre>
+ */
+public final class MakeModel {
+    private static final Set<String> FLAGS =
+            Set.of("--preset", "--seed", "--dtype", "--out", "--draft", "--draft-out", "--shard-size-mb");
+
+    private MakeModel() {}
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("make-model: " + e.getMessage());
+            System.err.println("usage: make-model --out DIR [--preset tiny|small|draft15m|110m] [--seed N]"
+                    + " [--dtype f32|f16|bf16] [--draft independent|layers:N|identical] [--draft-out DIR]"
+                    + " [--shard-size-mb N]");
+            System.exit(2);
+        }
+    }
+
+    static void run(String[] args) {
+        Map<String, String> opts = parse(args);
+        if (!opts.containsKey("--out")) {
+            throw new IllegalArgumentException("--out DIR is required");
+        }
+        ModelPreset preset = ModelPreset.named(opts.getOrDefault("--preset", "tiny"));
+        long seed = Long.parseLong(opts.getOrDefault("--seed", "1"));
+        DType dtype = DType.parse(opts.getOrDefault("--dtype", "f32"));
+        Path out = Path.of(opts.get("--out"));
+        long shardBytes = opts.containsKey("--shard-size-mb")
+                ? Math.multiplyExact(Long.parseLong(opts.get("--shard-size-mb")), 1L << 20) : 0;
+        SyntheticModelMaker maker = new SyntheticModelMaker();
+        System.out.println("wrote " + maker.write(preset, seed, dtype, out, shardBytes));
+        if (opts.containsKey("--draft")) {
+            SyntheticModelMaker.DraftSpec spec = SyntheticModelMaker.DraftSpec.parse(opts.get("--draft"));
+            Path draftOut = Path.of(opts.getOrDefault("--draft-out", out + "-draft"));
+            System.out.println("wrote " + maker.writeDraft(spec, preset, seed, dtype, out, draftOut, shardBytes));
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!FLAGS.contains(args[i])) {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            opts.put(args[i], args[i + 1]);
+        }
+        return opts;
+    }
+}
