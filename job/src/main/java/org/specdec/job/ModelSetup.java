@@ -1,12 +1,11 @@
 package org.specdec.job;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.specdec.checkpoint.ModelConfig;
+import org.specdec.synthetic.ModelPreset;
+import org.specdec.synthetic.SyntheticModelMaker;
+import org.specdec.tensor.DType;
 import org.specdec.udf.EngineSettings;
 
 /**
@@ -14,8 +13,6 @@ import org.specdec.udf.EngineSettings;
  * and fails fast (naming the directory and the cause) on a missing or unreadable model.
  */
 final class ModelSetup {
-
-    static final String MAKE_MODEL_CLASS = "org.specdec.synthetic.MakeModel";
 
     private ModelSetup() {
     }
@@ -57,22 +54,21 @@ final class ModelSetup {
     }
 
     private static void makeSyntheticPair(JobConfig conf, String preset, Path target, Path draft) {
-        List<String> args = new ArrayList<>(List.of("--preset", preset,
-                "--seed", Long.toString(conf.get(JobConfig.SYNTHETIC_SEED)),
-                "--dtype", conf.get(JobConfig.SYNTHETIC_DTYPE), "--out", target.toString()));
-        if (draft != null) {
-            args.addAll(List.of("--draft", conf.get(JobConfig.SYNTHETIC_DRAFT), "--draft-out", draft.toString()));
-        }
-        System.err.println("specdec: making synthetic model pair (" + String.join(" ", args) + ")");
+        long seed = conf.get(JobConfig.SYNTHETIC_SEED);
+        System.err.println("specdec: first use: making synthetic model pair (preset " + preset + ", seed " + seed
+                + ") in " + target + (draft != null ? " and " + draft : ""));
         try {
-            Method main = Class.forName(MAKE_MODEL_CLASS).getMethod("main", String[].class);
-            main.invoke(null, (Object) args.toArray(String[]::new));
-        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
-            throw new JobConfigException("model.synthetic.preset is set but " + MAKE_MODEL_CLASS
-                    + " is not available in this build: " + e);
-        } catch (InvocationTargetException e) {
-            throw new JobConfigException("making the synthetic pair in " + target + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            SyntheticModelMaker maker = new SyntheticModelMaker();
+            ModelPreset p = ModelPreset.named(preset);
+            DType dtype = DType.parse(conf.get(JobConfig.SYNTHETIC_DTYPE));
+            maker.write(p, seed, dtype, target, 0);
+            if (draft != null) {
+                maker.writeDraft(SyntheticModelMaker.DraftSpec.parse(conf.get(JobConfig.SYNTHETIC_DRAFT)), p, seed,
+                        dtype, target, draft, 0);
+            }
+        } catch (RuntimeException e) {
+            throw new JobConfigException("making the synthetic pair in " + target + " failed: " + e.getMessage()
+                    + " (check model.synthetic.*)", e);
         }
     }
 }
