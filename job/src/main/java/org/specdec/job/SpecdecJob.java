@@ -1,0 +1,230 @@
+package org.specdec.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.specdec.udf.EngineSettings;
+import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.OutputSchema;
+import org.specdec.udf.SqlSettings;
+
+/**
+ * The batch job: config → input → partitions → output → report.
+ *
+ * <pre>
+ * specdecode run --config conf/demo.yaml [--set key=value ...]
+ * spark-submit --class org.specdec.job.SpecdecJob specdec-job.jar --config job.yaml
+ * </pre>
+ *
+ * Exit codes: 0 ok; 2 startup error (config, input column, model); 3 error rows above
+ * job.max_error_fraction (every row is written first).
+ */
+public final class SpecdecJob {
+
+    public static final int EXIT_STARTUP = 2;
+
+    private SpecdecJob() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = runMain(args);
+        } catch (JobConfigException e) {
+            System.err.println("specdec: error: " + e.getMessage());
+            code = EXIT_STARTUP;
+        }
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    static int runMain(String[] args) {
+        Path configFile = null;
+        List<String> overrides = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config", "-c" -> configFile = Path.of(value(args, ++i, "--config"));
+                case "--set" -> overrides.add(value(args, ++i, "--set"));
+                case "--help", "-h" -> {
+                    System.out.println("usage: specdecode run --config FILE.yaml [--set key=value ...]\n\nkeys:\n"
+                            + JobConfig.describe());
+                    return 0;
+                }
+                default -> throw new JobConfigException("unknown argument '" + args[i]
+                        + "' (usage: --config FILE.yaml [--set key=value ...])");
+            }
+        }
+        JobConfig conf = JobConfig.load(configFile, overrides);
+        EngineSettings engine = ModelSetup.prepare(conf);
+        SparkSession spark = session(conf);
+        try {
+            return run(spark, conf, engine, System.out).exitCode();
+        } finally {
+            spark.stop();
+            ExecutorEngines.closeAll();
+        }
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new JobConfigException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    /**
+     * The session for a job: the config's spark.* settings where spark-submit did not set them,
+     * local[*] when no master is given, and speculative execution off.
+     */
+    public static SparkSession session(JobConfig conf) {
+        SparkConf submitted = new SparkConf(); // what spark-submit put in system properties
+        if (submitted.getBoolean("spark.speculation", false)) {
+            throw new JobConfigException("spark.speculation=true would run duplicate attempts of generation tasks "
+                    + "(double GPU cost); set spark.speculation=false");
+        }
+        SparkSession.Builder b = SparkSession.builder().appName(conf.get(JobConfig.JOB_NAME));
+        for (Map.Entry<String, String> e : conf.sparkConf().entrySet()) {
+            if (!submitted.contains(e.getKey())) {
+                b.config(e.getKey(), e.getValue());
+            }
+        }
+        if (!submitted.contains("spark.master") && !conf.sparkConf().containsKey("spark.master")) {
+            b.master("local[*]");
+        }
+        b.config("spark.speculation", "false");
+        return b.getOrCreate();
+    }
+
+    /** Runs the job in an existing session (tests, notebooks). */
+    public static JobSummary run(SparkSession spark, JobConfig conf, PrintStream console) {
+        return run(spark, conf, ModelSetup.prepare(conf), console);
+    }
+
+    static JobSummary run(SparkSession spark, JobConfig conf, EngineSettings engine, PrintStream console) {
+        if (spark.sparkContext().conf().getBoolean("spark.speculation", false)) {
+            throw new JobConfigException("spark.speculation is on in this session; generation needs "
+                    + "spark.speculation=false (duplicate attempts double GPU cost)");
+        }
+        long t0 = System.nanoTime();
+        String output = conf.get(JobConfig.OUTPUT_PATH);
+        String mode = conf.get(JobConfig.OUTPUT_MODE);
+        boolean outputExists = outputExists(spark, output);
+        if (outputExists && mode.equals("error_if_exists")) {
+            throw new JobConfigException("output.path " + output + " already exists; set output.mode=overwrite "
+                    + "to replace it or output.mode=resume to add the missing rows");
+        }
+        PromptTemplate template = conf.get(JobConfig.PROMPT_TEMPLATE).equals("chat")
+                ? PromptTemplate.chatFromModel(Path.of(engine.target()), conf.get(JobConfig.PROMPT_SYSTEM))
+                : PromptTemplate.raw();
+        InputReader.Input read = InputReader.read(spark, conf);
+        Dataset<Row> input = read.rows();
+        boolean tokenPrompts = read.tokenPrompts();
+        if (spark.sparkContext().isLocal()) {
+            loadOnDriver(engine);
+        }
+        // Same pair for spec_generate in this session.
+        new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
+                conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
+
+        input = input.persist(StorageLevel.MEMORY_AND_DISK());
+        long rowsInput = input.count();
+        Dataset<Row> todo = input;
+        boolean resume = mode.equals("resume") && outputExists;
+        if (resume) {
+            Dataset<Row> done = spark.read().parquet(output).select(col(OutputSchema.ID)).distinct();
+            todo = input.join(done, input.col(InputReader.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
+            // Eager and cut from the output's lineage: writing the output re-caches plans that read it,
+            // and this run's id set must not change when its rows land.
+            todo = todo.localCheckpoint(true);
+        }
+        long rowsTodo = resume ? todo.count() : rowsInput;
+        boolean withTokenIds = conf.get(JobConfig.OUTPUT_TOKEN_IDS) || !ModelSetup.hasTokenizer(engine);
+        if (resume) {
+            StructType existing = spark.read().parquet(output).schema();
+            withTokenIds = java.util.Arrays.asList(existing.fieldNames()).contains(OutputSchema.GENERATED_TOKEN_IDS);
+        }
+        StructType schema = OutputSchema.jobSchema(withTokenIds);
+
+        ProgressCounters counters = new ProgressCounters(spark.sparkContext());
+        ProgressReporter progress = new ProgressReporter(rowsTodo, conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S),
+                System.err);
+        spark.sparkContext().addSparkListener(progress);
+        try {
+            if (rowsTodo > 0 || !resume) {
+                int partitions = conf.get(JobConfig.JOB_PARTITIONS) > 0 ? conf.get(JobConfig.JOB_PARTITIONS)
+                        : spark.sparkContext().defaultParallelism();
+                partitions = (int) Math.max(1, Math.min(partitions, Math.max(rowsTodo, 1)));
+                spark.sparkContext().setJobDescription("specdec: generate " + rowsTodo + " rows");
+                Dataset<Row> generated = todo.repartition(partitions).mapPartitions(
+                        new PartitionRunner(engine, SamplingDefaults.from(conf), template, tokenPrompts, withTokenIds,
+                                counters), Encoders.row(schema));
+                generated.write().mode(resume ? SaveMode.Append : SaveMode.Overwrite).parquet(output);
+            }
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+            progress.close();
+        }
+        console.println(progress.line());
+        double wall = (System.nanoTime() - t0) / 1e9;
+
+        Dataset<Row> written = spark.read().parquet(output);
+        Dataset<Row> runRows = resume
+                ? written.join(todo.select(col(InputReader.ID).as("_run_id")),
+                        written.col(OutputSchema.ID).equalTo(col("_run_id")), "left_semi")
+                : written;
+        JobSummary summary = JobSummary.of(runRows, output, rowsInput, rowsInput - rowsTodo, wall,
+                conf.get(JobConfig.JOB_MAX_ERROR_FRACTION));
+        input.unpersist();
+        todo.unpersist();
+        console.print(summary.render());
+        String summaryPath = conf.get(JobConfig.OUTPUT_SUMMARY_PATH) != null ? conf.get(JobConfig.OUTPUT_SUMMARY_PATH)
+                : stripSlash(output) + ".summary.json";
+        try {
+            summary.write(spark, summaryPath);
+            console.println("  summary.json        " + summaryPath);
+        } catch (IOException e) {
+            console.println("specdec: warning: cannot write " + summaryPath + ": " + e.getMessage());
+        }
+        return summary;
+    }
+
+    private static void loadOnDriver(EngineSettings engine) {
+        // In local mode the driver is the executor: loading here catches an unreadable model or a
+        // mismatched pair at startup, and the tasks then reuse this engine.
+        try {
+            ExecutorEngines.engine(engine, "cpu");
+        } catch (RuntimeException e) {
+            throw new JobConfigException("cannot load the model pair (target " + engine.target()
+                    + (engine.draft() != null ? ", draft " + engine.draft() : "") + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean outputExists(SparkSession spark, String output) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
+            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            return fs.exists(p);
+        } catch (IOException e) {
+            throw new JobConfigException("cannot check output.path " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String stripSlash(String p) {
+        return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+}

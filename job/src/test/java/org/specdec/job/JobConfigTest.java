@@ -1,0 +1,88 @@
+package org.specdec.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void yamlSectionsBecomeDottedKeysAndSetOverridesWin() throws Exception {
+        Path f = dir.resolve("job.yaml");
+        Files.writeString(f, """
+                model:
+                  target: /m/target
+                  k: 3
+                input: {path: in.jsonl}
+                output: {path: out}
+                sampling:
+                  stop: ["\\n\\n", "END"]
+                spark:
+                  master: local[2]
+                  executor.resource.gpu.amount: 1
+                """);
+        JobConfig c = JobConfig.load(f, List.of("model.k=5", "sampling.temperature=0.7"));
+        assertEquals("/m/target", c.get(JobConfig.MODEL_TARGET));
+        assertEquals(5, c.get(JobConfig.MODEL_K));
+        assertEquals(0.7, c.get(JobConfig.SAMPLING_TEMPERATURE));
+        assertEquals(List.of("\n\n", "END"), c.get(JobConfig.SAMPLING_STOP));
+        assertEquals(64, c.get(JobConfig.SAMPLING_MAX_TOKENS), "default");
+        assertTrue(c.isSet(JobConfig.MODEL_K));
+        assertFalse(c.isSet(JobConfig.INPUT_ID_COLUMN));
+        assertEquals("local[2]", c.sparkConf().get("spark.master"));
+        assertEquals("1", c.sparkConf().get("spark.executor.resource.gpu.amount"));
+    }
+
+    @Test
+    void unknownKeyIsAStartupErrorWithASuggestion() {
+        JobConfigException e = assertThrows(JobConfigException.class,
+                () -> JobConfig.load(null, List.of("model.target=x", "input.path=i", "output.path=o", "sampling.max_token=3")));
+        assertTrue(e.getMessage().contains("sampling.max_token"), e.getMessage());
+        assertTrue(e.getMessage().contains("sampling.max_tokens"), e.getMessage());
+    }
+
+    @Test
+    void badValueNamesTheKey() {
+        JobConfigException e = assertThrows(JobConfigException.class,
+                () -> JobConfig.load(null, List.of("model.target=x", "input.path=i", "output.path=o", "model.k=four")));
+        assertTrue(e.getMessage().contains("model.k"), e.getMessage());
+        JobConfigException mode = assertThrows(JobConfigException.class,
+                () -> JobConfig.load(null, List.of("model.target=x", "input.path=i", "output.path=o", "output.mode=append")));
+        assertTrue(mode.getMessage().contains("resume"), mode.getMessage());
+    }
+
+    @Test
+    void missingRequiredKeyIsNamed() {
+        JobConfigException e = assertThrows(JobConfigException.class,
+                () -> JobConfig.load(null, List.of("input.path=i", "output.path=o")));
+        assertTrue(e.getMessage().contains("model.target"), e.getMessage());
+    }
+
+    @Test
+    void everyKeyIsDocumentedOnce() {
+        assertEquals(JobConfig.ENTRIES.size(), JobConfig.ENTRIES.stream().map(ConfigEntry::key).distinct().count());
+        for (ConfigEntry<?> e : JobConfig.ENTRIES) {
+            assertFalse(e.doc().isBlank(), e.key());
+        }
+        assertTrue(JobConfig.describe().contains("job.max_error_fraction"));
+    }
+
+    @Test
+    void demoConfigParses() {
+        Path demo = Path.of(System.getProperty("user.dir")).getParent().resolve("conf/demo.yaml");
+        if (Files.exists(demo)) {
+            JobConfig c = JobConfig.load(demo, List.of());
+            assertEquals("small", c.get(JobConfig.SYNTHETIC_PRESET));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.specdec.udf;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+
+/**
+ * The engines of this JVM: one per {@link EngineSpec} (model paths, draft, k, device), loaded on
+ * first use and then shared by every task thread of the executor, so rows of concurrent tasks are
+ * decoded in the same continuous batches. Never per task, never per row.
+ */
+public final class ExecutorEngines {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorEngines.class);
+    private static final Map<EngineSpec, GenerationEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ExecutorEngines() {
+    }
+
+    /** The shared engine for these settings on this device, loading it on first use. */
+    public static GenerationEngine engine(EngineSettings settings, String device) {
+        return engine(settings.toSpec(device));
+    }
+
+    public static GenerationEngine engine(EngineSpec spec) {
+        GenerationEngine e = ENGINES.get(spec);
+        if (e != null) {
+            return e;
+        }
+        // computeIfAbsent holds the bin lock while loading: concurrent tasks wait for one load.
+        return ENGINES.computeIfAbsent(spec, s -> {
+            long t0 = System.nanoTime();
+            GenerationEngine opened = Engines.open(s);
+            int n = LOADS.incrementAndGet();
+            LOG.info("specdec: loaded model pair target={} draft={} on {} in {} ms (load #{} in this JVM)",
+                    opened.targetModelName(), opened.draftModelName(), opened.device(),
+                    (System.nanoTime() - t0) / 1_000_000, n);
+            return opened;
+        });
+    }
+
+    /** How many engines this JVM has loaded (tests assert one load per executor). */
+    public static int loadCount() {
+        return LOADS.get();
+    }
+
+    /** Closes and forgets every engine (tests, and the driver at shutdown in local mode). */
+    public static synchronized void closeAll() {
+        for (GenerationEngine e : ENGINES.values()) {
+            try {
+                e.close();
+            } catch (RuntimeException ex) {
+                LOG.warn("specdec: closing engine failed: {}", ex.toString());
+            }
+        }
+        ENGINES.clear();
+    }
+}
