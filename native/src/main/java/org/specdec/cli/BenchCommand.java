@@ -69,34 +69,36 @@ final class BenchCommand {
         StringBuilder report = new StringBuilder();
         String draftName = draft != null ? draft.getFileName().toString() : "self-draft " + self + " layers";
 
-        // Forward-pass costs measured directly on the runners.
-        double[] cost = passCosts(target, draft, self, threads);
-        double targetMs1 = cost[0];
-        double targetMs5 = cost[1];
-        double draftMs1 = cost[2];
-        double c = draftMs1 / targetMs1;
-        double weightBytes = cost[3];
-        double rooflineTps = bandwidth * 1e9 / weightBytes;
-        line(out, report, String.format(Locale.ROOT, "target %s, draft %s, threads %d, %s",
+        line(out, report, String.format(Locale.ROOT, "target %s, draft %s, threads %d, Java %s",
                 target.getFileName(), draftName, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
                 System.getProperty("java.version")));
-        line(out, report, String.format(Locale.ROOT,
-                "batch-1 forward: target %.2f ms (1 position), %.2f ms (5 positions) -> verification cost ratio %.2fx; "
-                        + "draft %.2f ms -> cost ratio c = %.3f", targetMs1, targetMs5, targetMs5 / targetMs1,
-                draftMs1, c));
-        line(out, report, String.format(Locale.ROOT,
-                "target weights %.1f MB read per pass; roofline at %.0f GB/s = %.1f tokens/s per sequence; "
-                        + "batch-1 forward reaches %.0f%% of it", weightBytes / 1e6, bandwidth, rooflineTps,
-                100 * (1000 / targetMs1) / rooflineTps));
+        // Forward-pass costs measured directly on the runners, per batch size.
+        double[][] costs = new double[batches.length][];
+        for (int bi = 0; bi < batches.length; bi++) {
+            int batch = batches[bi];
+            double[] cost = passCosts(target, draft, self, threads, batch);
+            costs[bi] = cost;
+            double rooflineTps = bandwidth * 1e9 / cost[3];
+            line(out, report, String.format(Locale.ROOT,
+                    "batch %d forward: target %.2f ms (1 position/row), %.2f ms (5 positions/row) -> verification "
+                            + "cost ratio %.2fx; draft %.2f ms -> cost ratio c = %.3f; target reads %.1f MB of weights "
+                            + "per pass = %.1f GB/s = %.0f%% of the %.0f GB/s roofline (%.1f tokens/s per sequence)",
+                    batch, cost[0], cost[1], cost[1] / cost[0], cost[2], cost[2] / cost[0], cost[3] / 1e6,
+                    cost[3] / cost[0] / 1e6, 100 * (1000 / cost[0]) / rooflineTps, bandwidth, rooflineTps));
+        }
         line(out, report, "");
         line(out, report, "| batch | mode | k | tokens/s | speedup | predicted | acceptance | tokens/pass | TTFT ms |");
         line(out, report, "|---|---|---|---|---|---|---|---|---|");
         List<Run> runs = new ArrayList<>();
-        for (int batch : batches) {
+        for (int bi = 0; bi < batches.length; bi++) {
+            int batch = batches[bi];
+            double c = costs[bi][2] / costs[bi][0];
             List<GenerationRequest> reqs = prompts(batch * rounds, promptLen, target, maxTokens, a.getLong("--seed", 1));
-            // Warm-up: JIT-compile the hot loops before anything is timed.
+            // Warm-up: JIT-compile the hot loops (draft, verify, target-only) before anything is timed.
             measure(new EngineSpec(target, draft, self, ks[0], false, ks[0], batch, "cpu", threads, 0),
                     reqs.subList(0, Math.min(reqs.size(), batch)), batch, "warmup", ks[0]);
+            measure(EngineSpec.targetOnly(target).withMaxBatch(batch), reqs.subList(0, Math.min(reqs.size(), batch)),
+                    batch, "warmup", 0);
             Run base = measure(EngineSpec.targetOnly(target).withMaxBatch(batch)
                     .withK(0), reqs, batch, "target-only", 0);
             runs.add(base);
@@ -183,8 +185,8 @@ final class BenchCommand {
         }
     }
 
-    /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes}, batch 1. */
-    private static double[] passCosts(Path target, Path draft, int self, int threads) {
+    /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes} at a batch size. */
+    private static double[] passCosts(Path target, Path draft, int self, int threads, int batch) {
         try (Checkpoint tc = Checkpoint.open(target);
              Checkpoint dc = draft != null ? Checkpoint.open(draft) : null;
              CpuBackend backend = new CpuBackend(threads, 512)) {
@@ -192,29 +194,36 @@ final class BenchCommand {
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(self);
             ModelRunner t = backend.load(tw);
             ModelRunner d = backend.load(dw);
-            return new double[] {passMs(t, 1), passMs(t, 5), passMs(d, 1), t.weightBytesPerPass()};
+            return new double[] {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass()};
         }
     }
 
-    /** Median time of a forward pass of {@code positions} new positions at context ~64, batch 1. */
-    private static double passMs(ModelRunner runner, int positions) {
-        KvCache cache = runner.newCache(512);
+    /** Median time of a forward pass of {@code positions} new positions per row at context ~64. */
+    private static double passMs(ModelRunner runner, int positions, int batch) {
+        KvCache[] caches = new KvCache[batch];
         ForwardBatch b = new ForwardBatch();
         int[] tokens = new int[64 + positions];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = 3 + i;
         }
-        b.add(cache, tokens, 0, 64, 1);
+        for (int r = 0; r < batch; r++) {
+            caches[r] = runner.newCache(512);
+            b.add(caches[r], tokens, 0, 64, 1);
+        }
         runner.forward(b);
         int reps = 30;
         double[] ms = new double[reps];
         for (int i = 0; i < reps + 5; i++) {
             b.clear();
-            b.add(cache, tokens, 64, positions, positions);
+            for (int r = 0; r < batch; r++) {
+                b.add(caches[r], tokens, 64, positions, positions);
+            }
             long t0 = System.nanoTime();
             runner.forward(b);
             long t1 = System.nanoTime();
-            cache.truncate(64);
+            for (int r = 0; r < batch; r++) {
+                caches[r].truncate(64);
+            }
             if (i >= 5) {
                 ms[i - 5] = (t1 - t0) / 1e6;
             }

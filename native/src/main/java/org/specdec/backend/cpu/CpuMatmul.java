@@ -1,39 +1,186 @@
 package org.specdec.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.specdec.tensor.WeightTensor;
-
 
 /**
  * out[m][j] = x[m] . W[j] (+ bias[j]) for all M input rows and a range of output rows j: a GEMM
- * against a weight stored as {@code [out_features, in_features]}. Each weight row is converted
- * once into L1 and reused for every input row (verification reads each weight once for all
+ * against a weight stored as {@code [out_features, in_features]}. Weight rows are converted four
+ * at a time into an L1 scratch and each block is multiplied with every input row, so the weight
+ * is read from memory once per pass whatever M is (verification reads each weight once for all
  * k+1 positions of all rows, not k+1 times).
+ *
+ * <p>The micro-kernel holds a 4 (weight rows) x 3 (input rows) block of accumulators: each load
+ * feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
+ * CPU). Every dot product, whatever block it falls in, is computed with the same operations in
+ * the same order (one vector accumulator over the chunks, lane reduction, scalar tail), so a
+ * row's result does not depend on the batch it is in.
  */
 final class CpuMatmul {
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final int L = VectorMath.LANES;
+
     private CpuMatmul() {}
 
     static void rows(WeightTensor w, int jFrom, int jTo, float[] x, int m, float[] bias, float[] out, int outStride,
                      int outCol, WeightRowReader reader) {
         int n = w.cols();
-        float[] wr = reader.row;
-        for (int j = jFrom; j < jTo; j++) {
-            reader.load(w, j);
-            int col = outCol + j;
+        float[] ws = reader.rows;
+        for (int j = jFrom; j < jTo; j += 4) {
+            int jn = Math.min(4, jTo - j);
+            for (int r = 0; r < jn; r++) {
+                reader.load(w, j + r, r);
+            }
             int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                VectorMath.rowDot4(wr, x, i * n, (i + 1) * n, (i + 2) * n, (i + 3) * n, n, out,
-                        i * outStride + col, (i + 1) * outStride + col, (i + 2) * outStride + col,
-                        (i + 3) * outStride + col);
+            if (jn == 4) {
+                for (; i + 3 <= m; i += 3) {
+                    block4x3(ws, n, x, i, out, outStride, outCol + j);
+                }
+                if (m - i == 2) {
+                    block4x2(ws, n, x, i, out, outStride, outCol + j);
+                    i += 2;
+                } else if (m - i == 1) {
+                    block4x1(ws, n, x, i, out, outStride, outCol + j);
+                    i += 1;
+                }
             }
             for (; i < m; i++) {
-                out[i * outStride + col] = VectorMath.rowDot(wr, x, i * n, n);
+                for (int r = 0; r < jn; r++) {
+                    out[i * outStride + outCol + j + r] = dot(ws, r * n, x, i * n, n);
+                }
             }
             if (bias != null) {
-                float bj = bias[j];
-                for (int r = 0; r < m; r++) {
-                    out[r * outStride + col] += bj;
+                for (int r = 0; r < jn; r++) {
+                    float bj = bias[j + r];
+                    for (int t = 0; t < m; t++) {
+                        out[t * outStride + outCol + j + r] += bj;
+                    }
                 }
             }
         }
+    }
+
+    /** The canonical dot product every block reproduces exactly. */
+    static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            acc = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += w[wOff + i] * x[xOff + i];
+        }
+        return s;
+    }
+
+    private static void block4x3(float[] w, int n, float[] x, int i, float[] out, int stride, int col) {
+        int x0 = i * n;
+        int x1 = x0 + n;
+        int x2 = x1 + n;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00;
+        int bound = F.loopBound(n);
+        int c = 0;
+        for (; c < bound; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector w0 = FloatVector.fromArray(F, w, c);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            FloatVector w1 = FloatVector.fromArray(F, w, n + c);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * n + c);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * n + c);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+        }
+        store(a00, w, 0, x, x0, c, n, out, i * stride + col);
+        store(a01, w, 0, x, x1, c, n, out, (i + 1) * stride + col);
+        store(a02, w, 0, x, x2, c, n, out, (i + 2) * stride + col);
+        store(a10, w, n, x, x0, c, n, out, i * stride + col + 1);
+        store(a11, w, n, x, x1, c, n, out, (i + 1) * stride + col + 1);
+        store(a12, w, n, x, x2, c, n, out, (i + 2) * stride + col + 1);
+        store(a20, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
+        store(a21, w, 2 * n, x, x1, c, n, out, (i + 1) * stride + col + 2);
+        store(a22, w, 2 * n, x, x2, c, n, out, (i + 2) * stride + col + 2);
+        store(a30, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
+        store(a31, w, 3 * n, x, x1, c, n, out, (i + 1) * stride + col + 3);
+        store(a32, w, 3 * n, x, x2, c, n, out, (i + 2) * stride + col + 3);
+    }
+
+    private static void block4x2(float[] w, int n, float[] x, int i, float[] out, int stride, int col) {
+        int x0 = i * n;
+        int x1 = x0 + n;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        int bound = F.loopBound(n);
+        int c = 0;
+        for (; c < bound; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector w0 = FloatVector.fromArray(F, w, c);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            FloatVector w1 = FloatVector.fromArray(F, w, n + c);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * n + c);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * n + c);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+        }
+        store(a00, w, 0, x, x0, c, n, out, i * stride + col);
+        store(a01, w, 0, x, x1, c, n, out, (i + 1) * stride + col);
+        store(a10, w, n, x, x0, c, n, out, i * stride + col + 1);
+        store(a11, w, n, x, x1, c, n, out, (i + 1) * stride + col + 1);
+        store(a20, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
+        store(a21, w, 2 * n, x, x1, c, n, out, (i + 1) * stride + col + 2);
+        store(a30, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
+        store(a31, w, 3 * n, x, x1, c, n, out, (i + 1) * stride + col + 3);
+    }
+
+    /** Decode of a single row: four independent accumulator chains keep the loads in flight. */
+    private static void block4x1(float[] w, int n, float[] x, int i, float[] out, int stride, int col) {
+        int x0 = i * n;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int bound = F.loopBound(n);
+        int c = 0;
+        for (; c < bound; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            a0 = FloatVector.fromArray(F, w, c).fma(v0, a0);
+            a1 = FloatVector.fromArray(F, w, n + c).fma(v0, a1);
+            a2 = FloatVector.fromArray(F, w, 2 * n + c).fma(v0, a2);
+            a3 = FloatVector.fromArray(F, w, 3 * n + c).fma(v0, a3);
+        }
+        store(a0, w, 0, x, x0, c, n, out, i * stride + col);
+        store(a1, w, n, x, x0, c, n, out, i * stride + col + 1);
+        store(a2, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
+        store(a3, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
+    }
+
+    /** Lane reduction plus the scalar tail from {@code c}: the end of {@link #dot}. */
+    private static void store(FloatVector acc, float[] w, int wOff, float[] x, int xOff, int c, int n, float[] out,
+                              int at) {
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int i = c; i < n; i++) {
+            s += w[wOff + i] * x[xOff + i];
+        }
+        out[at] = s;
     }
 }

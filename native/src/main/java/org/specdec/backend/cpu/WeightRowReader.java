@@ -11,8 +11,8 @@ import org.specdec.tensor.WeightTensor;
 
 
 /**
- * Converts one weight row from its stored dtype into an F32 scratch row that stays in L1 while
- * it is multiplied with every input row of the batch. The mapped weight is thus read from memory
+ * Converts weight rows from their stored dtype into F32 scratch rows that stay in L1 while
+ * they are multiplied with every input row of the batch. The mapped weight is thus read from memory
  * once per forward pass, whatever the batch size. One reader per worker thread.
  */
 final class WeightRowReader {
@@ -20,29 +20,31 @@ final class WeightRowReader {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= 16;
 
-    final float[] row;
+    /** Up to four converted rows, slot s at [s * cols, (s + 1) * cols). */
+    final float[] rows;
     private final short[] halves;
 
     WeightRowReader(int maxCols) {
-        row = new float[maxCols];
+        rows = new float[4 * maxCols];
         halves = new short[maxCols];
     }
 
-    /** Fills {@link #row}[0..cols) with row {@code r} of {@code w} as F32. */
-    void load(WeightTensor w, int r) {
+    /** Converts row {@code r} of {@code w} to F32 into slot {@code slot} of {@link #rows}. */
+    void load(WeightTensor w, int r, int slot) {
         int n = w.cols();
+        int base = slot * n;
         switch (w.dtype()) {
             case F32:
-                w.copyRowF32(r, row, 0);
+                w.copyRowF32(r, rows, base);
                 break;
             case BF16:
                 w.copyRowBits16(r, halves, 0);
-                bf16ToF32(n);
+                bf16ToF32(n, base);
                 break;
             case F16:
                 w.copyRowBits16(r, halves, 0);
                 for (int i = 0; i < n; i++) {
-                    row[i] = HalfFloats.f16ToFloat(halves[i]);
+                    rows[base + i] = HalfFloats.f16ToFloat(halves[i]);
                 }
                 break;
             default:
@@ -50,7 +52,7 @@ final class WeightRowReader {
         }
     }
 
-    private void bf16ToF32(int n) {
+    private void bf16ToF32(int n, int base) {
         int i = 0;
         if (WIDE) {
             int bound = n - (n % 16);
@@ -58,11 +60,11 @@ final class WeightRowReader {
                 // bf16 is the top half of an f32: widen, shift left 16, reinterpret.
                 ShortVector s = ShortVector.fromArray(S, halves, i);
                 IntVector wide = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
-                wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(row, i);
+                wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(rows, base + i);
             }
         }
         for (; i < n; i++) {
-            row[i] = HalfFloats.bf16ToFloat(halves[i]);
+            rows[base + i] = HalfFloats.bf16ToFloat(halves[i]);
         }
     }
 
