@@ -46,6 +46,10 @@ public final class JobConfig {
             "CPU backend threads per executor (0 = all cores).");
     public static final ConfigEntry<Integer> MODEL_MAX_CONTEXT = integer("model.max_context", 0,
             "KV cache length per row; 0 = the target's max_position_embeddings capped at 4096.");
+    public static final ConfigEntry<String> MODEL_DEVICE = choice("model.device", "auto",
+            "auto: each task runs on the GPU Spark assigned to it (cuda:N, from TaskContext.resources()), on the CPU "
+                    + "without one; cpu: always the CPU backend, also on GPU executors (the assigned GPU is still "
+                    + "logged per task; the device column says cpu).", "auto", "cpu");
     public static final ConfigEntry<String> SYNTHETIC_PRESET = string("model.synthetic.preset", null,
             "If set and model.target has no config.json yet, make a seeded synthetic pair there first "
                     + "(make-model presets: tiny, small, 110m). For demos and tests.");
@@ -122,7 +126,7 @@ public final class JobConfig {
 
     public static final List<ConfigEntry<?>> ENTRIES = List.of(
             MODEL_TARGET, MODEL_DRAFT, MODEL_SELF_DRAFT_LAYERS, MODEL_K, MODEL_ADAPTIVE_K, MODEL_MAX_K,
-            MODEL_MAX_BATCH, MODEL_THREADS, MODEL_MAX_CONTEXT, SYNTHETIC_PRESET, SYNTHETIC_SEED, SYNTHETIC_DTYPE,
+            MODEL_MAX_BATCH, MODEL_THREADS, MODEL_MAX_CONTEXT, MODEL_DEVICE, SYNTHETIC_PRESET, SYNTHETIC_SEED, SYNTHETIC_DTYPE,
             SYNTHETIC_DRAFT,
             INPUT_PATH, INPUT_FORMAT, INPUT_ID_COLUMN, INPUT_PROMPT_COLUMN, INPUT_TOKEN_IDS_COLUMN,
             INPUT_MAX_TOKENS_COLUMN, INPUT_TEMPERATURE_COLUMN, INPUT_SEED_COLUMN, INPUT_LIMIT,

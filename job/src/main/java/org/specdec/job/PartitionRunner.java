@@ -7,6 +7,8 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
@@ -26,6 +28,7 @@ import org.specdec.udf.TaskPlacement;
 final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionRunner.class);
 
     private final EngineSettings engineSettings;
     private final SamplingDefaults sampling;
@@ -47,7 +50,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskPlacement where = TaskPlacement.current();
-        GenerationEngine engine = ExecutorEngines.engine(engineSettings, where.device());
+        GenerationEngine engine = ExecutorEngines.engine(engineSettings, where);
         int window = Math.max(8, 4 * engineSettings.maxBatch());
         return new Decoding(input, engine, where, window, System.nanoTime());
     }
@@ -64,6 +67,8 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         private final int window;
         private final long partitionStart;
         private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        private long rows;
+        private boolean finished;
 
         Decoding(Iterator<Row> input, GenerationEngine engine, TaskPlacement where, int window, long partitionStart) {
             this.input = input;
@@ -76,6 +81,12 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         @Override
         public boolean hasNext() {
             fill();
+            if (pending.isEmpty() && !finished) {
+                finished = true;
+                LOG.info("specdec: task stage {} partition {} attempt {} on executor {}: done, {} rows in {} ms",
+                        where.stage(), where.partition(), where.taskAttempt(), where.executorId(), rows,
+                        (System.nanoTime() - partitionStart) / 1_000_000);
+            }
             return !pending.isEmpty();
         }
 
@@ -93,6 +104,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
                 r = errorRow(p.id(), p.params(), "decoding failed: " + OutputSchema.oneLine(cause));
             }
             counters.add(r);
+            rows++;
             // DESIGN's queue_ms runs from partition start; the engine counts from submission.
             double queueMs = (p.submittedNanos() - partitionStart) / 1e6 + r.queueMs();
             return OutputSchema.jobRow(p.id(), r, where, queueMs, withTokenIds);

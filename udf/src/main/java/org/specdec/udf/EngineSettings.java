@@ -17,9 +17,28 @@ import org.specdec.engine.EngineSpec;
  * @param maxBatch        rows decoded together by the shared engine
  * @param threads         CPU backend threads (0 = all cores)
  * @param maxContext      KV cache length per row (0 = model default)
+ * @param device          {@value #AUTO}: the GPU Spark assigned to the task ({@code cuda:N}), the CPU
+ *                        without one; {@value #CPU}: always the CPU backend, also on executors that
+ *                        were given a GPU (the assigned address is still logged per task)
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
-                             int maxBatch, int threads, int maxContext) implements Serializable {
+                             int maxBatch, int threads, int maxContext, String device) implements Serializable {
+
+    public static final String AUTO = "auto";
+    public static final String CPU = "cpu";
+
+    public EngineSettings {
+        device = device == null ? AUTO : device;
+        if (!device.equals(AUTO) && !device.equals(CPU)) {
+            throw new IllegalArgumentException("device '" + device + "': use " + AUTO + " (the task's GPU, else the CPU)"
+                    + " or " + CPU);
+        }
+    }
+
+    /** The backend device for a task placed at {@code where}: its GPU under auto, else the CPU. */
+    public String deviceFor(TaskPlacement where) {
+        return device.equals(CPU) ? CPU : where.device();
+    }
 
     public EngineSpec toSpec(String device) {
         return new EngineSpec(Path.of(target), draft == null ? null : Path.of(draft), selfDraftLayers, k,

@@ -28,6 +28,29 @@ public final class ExecutorEngines {
         return engine(settings.toSpec(device));
     }
 
+    /**
+     * The shared engine for a task placed at {@code where}: on the GPU Spark assigned to it, or on
+     * the CPU under {@code device = cpu} or without a GPU. Logs one line per task with the executor,
+     * the assigned GPU and the backend device, so a cluster's pinning can be read from executor logs.
+     */
+    public static GenerationEngine engine(EngineSettings settings, TaskPlacement where) {
+        String device = settings.deviceFor(where);
+        LOG.info("specdec: task stage {} partition {} attempt {} on executor {}: assigned gpu {}, device {} "
+                        + "(device setting {})", where.stage(), where.partition(), where.taskAttempt(),
+                where.executorId(), where.gpuAddress() == null ? "none" : where.gpuAddress(), device,
+                settings.device());
+        try {
+            return engine(settings, device);
+        } catch (RuntimeException e) {
+            if (device.startsWith("cuda")) {
+                throw new IllegalStateException("cannot open the model pair on " + device + " (the GPU Spark assigned to "
+                        + "this task): " + e.getMessage() + "; to run the CPU backend on GPU executors set "
+                        + "model.device=cpu (job) or spark.specdec.device=cpu (spec_generate)", e);
+            }
+            throw e;
+        }
+    }
+
     public static GenerationEngine engine(EngineSpec spec) {
         GenerationEngine e = ENGINES.get(spec);
         if (e != null) {
@@ -38,9 +61,10 @@ public final class ExecutorEngines {
             long t0 = System.nanoTime();
             GenerationEngine opened = Engines.open(s);
             int n = LOADS.incrementAndGet();
-            LOG.info("specdec: loaded model pair target={} draft={} on {} in {} ms (load #{} in this JVM)",
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            LOG.info("specdec: loaded model pair target={} draft={} on {} in {} ms (load #{} in this JVM, executor {})",
                     opened.targetModelName(), opened.draftModelName(), opened.device(),
-                    (System.nanoTime() - t0) / 1_000_000, n);
+                    (System.nanoTime() - t0) / 1_000_000, n, env == null ? "none" : env.executorId());
             return opened;
         });
     }

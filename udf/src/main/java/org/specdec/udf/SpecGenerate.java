@@ -105,7 +105,7 @@ public final class SpecGenerate {
                     0, settings.topP(), settings.seed(), maxTokens == null ? settings.maxTokens() : maxTokens,
                     List.of(), false);
             String id = "sql-" + CALLS.incrementAndGet();
-            GenerationEngine engine = ExecutorEngines.engine(settings.engine(), where.device());
+            GenerationEngine engine = ExecutorEngines.engine(settings.engine(), settings.engine().deviceFor(where));
             GenerationResult r;
             try {
                 GenerationRequest request = tokens ? GenerationRequest.ofTokens(id, tokenIds(prompt), params)

@@ -1,0 +1,57 @@
+package org.specdec.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.specdec.udf.EngineSettings;
+import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.TaskPlacement;
+
+/** model.device: auto follows the task's GPU, cpu forces the CPU backend on GPU executors. */
+class DeviceSettingTest {
+
+    static EngineSettings settings(String target, String device) {
+        return new EngineSettings(target, null, 0, 0, false, 0, 4, 1, 0, device);
+    }
+
+    @Test
+    void autoUsesTheAssignedGpuAndCpuForcesTheCpu() {
+        TaskPlacement gpu1 = new TaskPlacement("cuda:1", "3", 0, 5, 2);
+        TaskPlacement none = new TaskPlacement("cpu", "driver", 0, 0, 1);
+        assertEquals("1", gpu1.gpuAddress());
+        assertEquals(null, none.gpuAddress());
+        assertEquals("cuda:1", settings("/m", "auto").deviceFor(gpu1));
+        assertEquals("cpu", settings("/m", "auto").deviceFor(none));
+        assertEquals("cpu", settings("/m", "cpu").deviceFor(gpu1));
+        assertEquals("auto", settings("/m", null).device());
+        assertThrows(IllegalArgumentException.class, () -> settings("/m", "cuda:0"));
+    }
+
+    @Test
+    void configKeyReachesTheEngineSettings(@TempDir Path dir) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        m.put("model.target", dir.resolve("t").toString());
+        m.put("model.synthetic.preset", "tiny");
+        m.put("input.path", "x");
+        m.put("output.path", "y");
+        assertEquals("auto", ModelSetup.prepare(JobConfig.of(m)).device());
+        m.put("model.device", "cpu");
+        assertEquals("cpu", ModelSetup.prepare(JobConfig.of(m)).device());
+        m.put("model.device", "gpu");
+        assertThrows(JobConfigException.class, () -> JobConfig.of(m));
+    }
+
+    @Test
+    void aGpuTaskWithoutCudaBackendFailsNamingTheSetting(@TempDir Path dir) {
+        Path target = dir.resolve("t");
+        SyntheticPair.make("tiny", 3, target, dir.resolve("d"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ExecutorEngines.engine(
+                settings(target.toString(), "auto"), new TaskPlacement("cuda:0", "1", 0, 0, 0)));
+        assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("model.device=cpu"), e.getMessage());
+    }
+}
