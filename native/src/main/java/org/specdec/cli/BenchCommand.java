@@ -99,13 +99,14 @@ final class BenchCommand {
                     reqs.subList(0, Math.min(reqs.size(), batch)), batch, "warmup", ks[0]);
             measure(EngineSpec.targetOnly(target).withMaxBatch(batch), reqs.subList(0, Math.min(reqs.size(), batch)),
                     batch, "warmup", 0);
-            Run base = measure(EngineSpec.targetOnly(target).withMaxBatch(batch)
-                    .withK(0), reqs, batch, "target-only", 0);
+            int context = promptLen + maxTokens + 1;
+            Run base = measure(new EngineSpec(target, null, 0, 0, false, 0, batch, "cpu", threads, context), reqs,
+                    batch, "target-only", 0);
             runs.add(base);
             row(out, report, base, base, Double.NaN);
             for (int k : ks) {
                 EngineSpec spec = new EngineSpec(target, draft, self, k, a.flag("--adaptive"), Math.max(k, 8), batch,
-                        "cpu", threads, 0);
+                        "cpu", threads, context);
                 Run r = measure(spec, reqs, batch, a.flag("--adaptive") ? "adaptive" : "speculative", k);
                 runs.add(r);
                 double alpha = Math.min(r.acceptance, 0.999999);
@@ -161,6 +162,7 @@ final class BenchCommand {
     }
 
     private static Run measure(EngineSpec spec, List<GenerationRequest> reqs, int batch, String mode, int k) {
+        System.gc(); // the previous engine's KV caches must not count against this one
         try (GenerationEngine engine = Engines.open(spec)) {
             long t0 = System.nanoTime();
             List<GenerationResult> results = engine.generateAll(reqs);
