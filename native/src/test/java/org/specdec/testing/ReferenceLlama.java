@@ -51,7 +51,11 @@ public final class ReferenceLlama {
                 int kvh = h / group;
                 double[] s = new double[pos + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t <= pos; t++) {
+                int first = c.slidingWindow() > 0 ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
+                for (int t = 0; t < first; t++) {
+                    s[t] = Double.NEGATIVE_INFINITY;
+                }
+                for (int t = first; t <= pos; t++) {
                     double dot = 0;
                     for (int i = 0; i < hd; i++) {
                         dot += q[h * hd + i] * keys[l][t][kvh * hd + i];
@@ -61,7 +65,7 @@ public final class ReferenceLlama {
                 }
                 double sum = 0;
                 for (int t = 0; t <= pos; t++) {
-                    s[t] = Math.exp(s[t] - max);
+                    s[t] = t < first ? 0 : Math.exp(s[t] - max);
                     sum += s[t];
                 }
                 for (int t = 0; t <= pos; t++) {
