@@ -58,18 +58,7 @@ class ArchitectureVariantsTest {
             ForwardBatch b = new ForwardBatch();
             b.add(cache, TOKENS, 0, TOKENS.length, TOKENS.length);
             float[] logits = runner.forward(b).clone();
-            ReferenceLlama ref = new ReferenceLlama(w, 64);
-            int v = w.config().vocabSize();
-            for (int t = 0; t < TOKENS.length; t++) {
-                double[] expect = ref.step(TOKENS[t]);
-                double maxAbs = 0;
-                double maxErr = 0;
-                for (int i = 0; i < v; i++) {
-                    maxAbs = Math.max(maxAbs, Math.abs(expect[i]));
-                    maxErr = Math.max(maxErr, Math.abs(expect[i] - logits[t * v + i]));
-                }
-                assertTrue(maxErr / maxAbs < 1e-4, dir + " position " + t + ": relative error " + maxErr / maxAbs);
-            }
+            ReferenceLlama.assertMatches(w, TOKENS, logits, 1e-4, dir.toString());
         }
     }
 
