@@ -2,7 +2,11 @@ package org.specdec.cli;
 
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.Backend;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.DeviceAcceptance;
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
@@ -34,7 +38,7 @@ import java.util.Set;
  */
 final class BenchCommand {
     static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--batch", "--k",
-            "--max-tokens", "--prompts", "--threads", "--bandwidth-gbs", "--out", "--prompt-len", "--seed");
+            "--max-tokens", "--prompts", "--threads", "--bandwidth-gbs", "--out", "--prompt-len", "--seed", "--device");
     static final Set<String> BOOLEAN_FLAGS = Set.of("--adaptive");
 
     private BenchCommand() {}
@@ -43,7 +47,7 @@ final class BenchCommand {
         return """
                 bench --target DIR (--draft DIR | --self-draft N) [--batch 1,8] [--k 1..8] [--adaptive]
                       [--max-tokens 64] [--prompts ROWS_PER_BATCH_MULTIPLE] [--prompt-len 16] [--threads 0]
-                      [--bandwidth-gbs 47] [--out results.md]
+                      [--bandwidth-gbs 47] [--out results.md] [--device cpu|cuda:N]
                 """;
     }
 
@@ -66,6 +70,7 @@ final class BenchCommand {
         int rounds = a.getInt("--prompts", 2);
         int threads = a.getInt("--threads", 0);
         double bandwidth = a.getDouble("--bandwidth-gbs", 47);
+        String device = a.get("--device", "cpu");
         StringBuilder report = new StringBuilder();
         String draftName = draft != null ? draft.getFileName().toString() : "self-draft " + self + " layers";
 
@@ -76,7 +81,7 @@ final class BenchCommand {
         double[][] costs = new double[batches.length][];
         for (int bi = 0; bi < batches.length; bi++) {
             int batch = batches[bi];
-            double[] cost = passCosts(target, draft, self, threads, batch);
+            double[] cost = passCosts(target, draft, self, threads, batch, device);
             costs[bi] = cost;
             double rooflineTps = bandwidth * 1e9 / cost[3];
             line(out, report, String.format(Locale.ROOT,
@@ -95,18 +100,18 @@ final class BenchCommand {
             double c = costs[bi][2] / costs[bi][0];
             List<GenerationRequest> reqs = prompts(batch * rounds, promptLen, target, maxTokens, a.getLong("--seed", 1));
             // Warm-up: JIT-compile the hot loops (draft, verify, target-only) before anything is timed.
-            measure(new EngineSpec(target, draft, self, ks[0], false, ks[0], batch, "cpu", threads, 0),
+            measure(new EngineSpec(target, draft, self, ks[0], false, ks[0], batch, device, threads, 0),
                     reqs.subList(0, Math.min(reqs.size(), batch)), batch, "warmup", ks[0]);
-            measure(EngineSpec.targetOnly(target).withMaxBatch(batch), reqs.subList(0, Math.min(reqs.size(), batch)),
+            measure(EngineSpec.targetOnly(target).withMaxBatch(batch).withDevice(device), reqs.subList(0, Math.min(reqs.size(), batch)),
                     batch, "warmup", 0);
             int context = promptLen + maxTokens + 1;
-            Run base = measure(new EngineSpec(target, null, 0, 0, false, 0, batch, "cpu", threads, context), reqs,
+            Run base = measure(new EngineSpec(target, null, 0, 0, false, 0, batch, device, threads, context), reqs,
                     batch, "target-only", 0);
             runs.add(base);
             row(out, report, base, base, Double.NaN);
             for (int k : ks) {
                 EngineSpec spec = new EngineSpec(target, draft, self, k, a.flag("--adaptive"), Math.max(k, 8), batch,
-                        "cpu", threads, context);
+                        device, threads, context);
                 Run r = measure(spec, reqs, batch, a.flag("--adaptive") ? "adaptive" : "speculative", k);
                 runs.add(r);
                 double alpha = Math.min(r.acceptance, 0.999999);
@@ -188,10 +193,11 @@ final class BenchCommand {
     }
 
     /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes} at a batch size. */
-    private static double[] passCosts(Path target, Path draft, int self, int threads, int batch) {
+    private static double[] passCosts(Path target, Path draft, int self, int threads, int batch, String device) {
         try (Checkpoint tc = Checkpoint.open(target);
              Checkpoint dc = draft != null ? Checkpoint.open(draft) : null;
-             CpuBackend backend = new CpuBackend(threads, 512)) {
+             Backend backend = device.equals("cpu") ? new CpuBackend(threads, 512)
+                     : CudaBackend.open(device, 512, 2 * batch)) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(self);
             ModelRunner t = backend.load(tw);
@@ -213,6 +219,9 @@ final class BenchCommand {
             b.add(caches[r], tokens, 0, 64, 1);
         }
         runner.forward(b);
+        AcceptanceRows rows = new AcceptanceRows();
+        SamplingParams greedy = SamplingParams.greedy(1);
+        int[][] out = new int[batch][positions + 1];
         int reps = 30;
         double[] ms = new double[reps];
         for (int i = 0; i < reps + 5; i++) {
@@ -221,7 +230,16 @@ final class BenchCommand {
                 b.add(caches[r], tokens, 64, positions, positions);
             }
             long t0 = System.nanoTime();
-            runner.forward(b);
+            if (runner instanceof DeviceAcceptance da) {
+                // As the engine runs it on a GPU: greedy acceptance on the device, no logits copy.
+                rows.reset(batch, runner.config().vocabSize());
+                for (int r = 0; r < batch; r++) {
+                    rows.add(positions - 1, tokens, null, greedy, null, out[r]);
+                }
+                da.forwardAndAccept(b, rows);
+            } else {
+                runner.forward(b);
+            }
             long t1 = System.nanoTime();
             for (int r = 0; r < batch; r++) {
                 caches[r].truncate(64);

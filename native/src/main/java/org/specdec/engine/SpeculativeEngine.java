@@ -4,6 +4,8 @@ import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.kv.KvCache;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.DeviceAcceptance;
 import org.specdec.speculative.DraftBatch;
 import org.specdec.speculative.DraftLengthPolicy;
 import org.specdec.speculative.Drafter;
@@ -29,6 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * is its prefill, so prefill and verification share the pass), (4) accepts with the rejection
  * sampler, emits, applies stop rules and rolls back the KV caches. Finished rows leave at once.
  * k = 0 (no drafter) runs target-only decoding through the same code: the baseline.
+ * When the target runner implements {@link DeviceAcceptance} (CUDA), steps (3) and (4a) run on the
+ * device and only the accepted ids come back; the rest of the step is the same code.
  */
 public final class SpeculativeEngine implements GenerationEngine {
 
@@ -38,6 +42,8 @@ public final class SpeculativeEngine implements GenerationEngine {
     }
 
     private final ModelRunner target;
+    /** The target's device-side verifier, or null: the host verifies with {@link #sampler}. */
+    private final DeviceAcceptance deviceAcceptance;
     private final Drafter drafter;
     private final TextCodec codec;
     private final AutoCloseable resources;
@@ -59,7 +65,9 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final ForwardBatch verifyBatch = new ForwardBatch();
     private final DraftBatch draftBatch = new DraftBatch();
     private final RejectionSampler sampler = new RejectionSampler();
+    private final AcceptanceRows acceptRows = new AcceptanceRows();
     private final int[] emitted;
+    private int[][] deviceEmitted = new int[0][];
     private int[] stepK = new int[8];
 
     public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
@@ -71,6 +79,7 @@ public final class SpeculativeEngine implements GenerationEngine {
                              AutoCloseable resources) {
         this.resources = resources;
         this.target = target;
+        this.deviceAcceptance = target instanceof DeviceAcceptance da ? da : null;
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
         this.options = options;
@@ -287,7 +296,13 @@ public final class SpeculativeEngine implements GenerationEngine {
             verifyBatch.add(s.targetCache, s.tokens, cached, s.length - cached + stepK[i], stepK[i] + 1);
         }
         long t0 = System.nanoTime();
-        float[] logits = target.forward(verifyBatch);
+        float[] logits = null;
+        if (deviceAcceptance != null) {
+            prepareDeviceRows(n);
+            deviceAcceptance.forwardAndAccept(verifyBatch, acceptRows);
+        } else {
+            logits = target.forward(verifyBatch);
+        }
         double targetMs = (System.nanoTime() - t0) / 1e6;
         // 4. Accept, emit, roll back.
         int logitRow = 0;
@@ -298,10 +313,17 @@ public final class SpeculativeEngine implements GenerationEngine {
             s.stats.addTargetMs(targetMs);
             int off = logitRow * targetVocab;
             logitRow += k + 1;
-            int accepted = s.params.isGreedy()
-                    ? sampler.verifyGreedy(logits, off, targetVocab, s.drafts, k, emitted)
-                    : sampler.verifySampled(logits, off, targetVocab, s.drafts, k, s.q, draftVocab, s.params, s.rng,
-                    emitted);
+            int accepted;
+            int[] tokensOut = emitted;
+            if (deviceAcceptance != null) {
+                accepted = acceptRows.accepted[i];
+                tokensOut = acceptRows.out[i];
+            } else {
+                accepted = s.params.isGreedy()
+                        ? sampler.verifyGreedy(logits, off, targetVocab, s.drafts, k, emitted)
+                        : sampler.verifySampled(logits, off, targetVocab, s.drafts, k, s.q, draftVocab, s.params,
+                        s.rng, emitted);
+            }
             s.stats.recordStep(k, accepted);
             s.maxDrafted = Math.max(s.maxDrafted, k);
             if (k > 0) {
@@ -310,7 +332,7 @@ public final class SpeculativeEngine implements GenerationEngine {
             int base = s.length;
             boolean done = false;
             for (int e = 0; e <= accepted && !done; e++) {
-                done = emit(s, emitted[e]);
+                done = emit(s, tokensOut[e]);
             }
             // Keep the KV of accepted drafts; everything after them is stale.
             int valid = base + accepted;
@@ -330,6 +352,18 @@ public final class SpeculativeEngine implements GenerationEngine {
                 active.remove(s);
                 release(s);
             }
+        }
+    }
+
+    /** The rows of this step for the device verifier, in verifyBatch order. */
+    private void prepareDeviceRows(int n) {
+        acceptRows.reset(n, draftVocab);
+        if (deviceEmitted.length < n) {
+            deviceEmitted = new int[n * 2][policy.maxK() + 2];
+        }
+        for (int i = 0; i < n; i++) {
+            Sequence s = active.get(i);
+            acceptRows.add(stepK[i], s.drafts, s.params.isGreedy() ? null : s.q, s.params, s.rng, deviceEmitted[i]);
         }
     }
 
