@@ -6,8 +6,9 @@ import org.specdec.pair.PairMismatchException;
 import java.io.PrintStream;
 
 /**
- * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code bench},
- * {@code make-model}, {@code check-pair}. The launcher job/bin/specdecode dispatches here.
+ * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code make-model},
+ * {@code check-pair}. The launcher job/bin/specdecode dispatches here. {@code bench} writes Parquet
+ * through Spark SQL, so it lives in job/ (org.specdec.job.bench.SpecdecBench).
  */
 public final class SpecdecCli {
     private SpecdecCli() {}
@@ -27,7 +28,9 @@ public final class SpecdecCli {
                 case "generate":
                     return GenerateCommand.run(args, out);
                 case "bench":
-                    return BenchCommand.run(args, out);
+                    err.println("bench writes Parquet through Spark and runs from the launcher: "
+                            + "job/bin/specdecode bench --help (class org.specdec.job.bench.SpecdecBench)");
+                    return 2;
                 case "check-pair":
                     return CheckPairCommand.run(args, out);
                 case "make-model":
@@ -44,7 +47,6 @@ public final class SpecdecCli {
     }
 
     static String usage() {
-        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage()
-                + "\n" + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
+        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
     }
 }

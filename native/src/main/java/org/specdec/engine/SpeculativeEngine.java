@@ -86,7 +86,8 @@ public final class SpeculativeEngine implements GenerationEngine {
         this.codec = codec;
         this.options = options;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
-        this.draftSwitch = this.drafter != null && options.draftSwitch() ? new DraftSwitch(options.maxBatch()) : null;
+        this.draftSwitch = this.drafter != null && options.draftSwitch()
+                ? new DraftSwitch(options.maxBatch(), policy.maxK()) : null;
         this.eos = new HashSet<>(options.eosIds());
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
@@ -283,11 +284,16 @@ public final class SpeculativeEngine implements GenerationEngine {
             kSum += stepK[i];
             anyDraft |= stepK[i] > 0;
         }
-        // 1b. Does drafting pay at this batch size? If not, this step is plain target decoding.
-        if (anyDraft && draftSwitch != null && !draftSwitch.shouldDraft(n, kSum / (double) n)) {
-            java.util.Arrays.fill(stepK, 0, n, 0);
+        // 1b. Does drafting pay at this batch size, and up to which k? At 0 this step is plain target decoding.
+        if (anyDraft && draftSwitch != null) {
+            int limit = draftSwitch.draftLimit(n, kSum / (double) n);
             kSum = 0;
             anyDraft = false;
+            for (int i = 0; i < n; i++) {
+                stepK[i] = Math.min(stepK[i], limit);
+                kSum += stepK[i];
+                anyDraft |= stepK[i] > 0;
+            }
         }
         // A clean step (no prompt prefill, short draft catch-up) is a sample for the switch's cost tables.
         boolean clean = true;

@@ -18,6 +18,10 @@ package org.specdec.speculative;
  * (v = 1). Drafting runs while S(n) &gt;= 1 + margin: the margin makes the switch err towards
  * target-only decoding, whose speed it can only match, never miss.
  *
+ * <p>The switch also picks the block length: {@link #draftLimit} returns the k in 1..maxK that
+ * maximises S(n), which caps every row's own (adaptive) k for that step; 0 means no drafting.
+ * A batch size without measurements of its own borrows the nearest measured size's costs.
+ *
  * <p>alpha is estimated as a geometric success probability: accepted / (accepted + rejections),
  * where a rejection is a block that ended before its last draft position (a fully accepted block
  * has none). Its counts decay with every drafting step so that the estimate follows the data.
@@ -39,6 +43,7 @@ public final class DraftSwitch {
     static final int MIN_PROBE_INTERVAL = 16;
 
     private final double margin;
+    private final int maxK;
     private final int refreshEvery;
     private final int maxProbeInterval;
 
@@ -64,18 +69,20 @@ public final class DraftSwitch {
         public static final Counters NONE = new Counters(0, 0, 0, 0, 0);
     }
 
-    public DraftSwitch(int maxBatch) {
-        this(maxBatch, 0.05, 48, 256);
+    public DraftSwitch(int maxBatch, int maxK) {
+        this(maxBatch, maxK, 0.05, 48, 256);
     }
 
     /**
      * @param maxBatch         largest batch size the engine runs
+     * @param maxK             longest draft block the engine allows
      * @param margin           predicted speedup needed over 1 to draft (0.05 = 5%)
      * @param refreshEvery     drafting steps at a batch size between re-measurements of t1
      * @param maxProbeInterval longest wait (steps at that size) between probes while off
      */
-    public DraftSwitch(int maxBatch, double margin, int refreshEvery, int maxProbeInterval) {
+    public DraftSwitch(int maxBatch, int maxK, double margin, int refreshEvery, int maxProbeInterval) {
         int n = Math.max(1, maxBatch) + 1;
+        this.maxK = Math.max(1, maxK);
         this.margin = margin;
         this.refreshEvery = refreshEvery;
         this.maxProbeInterval = Math.max(MIN_PROBE_INTERVAL, maxProbeInterval);
@@ -102,14 +109,25 @@ public final class DraftSwitch {
 
     /** Whether the next step, with {@code n} rows whose mean draft length is {@code meanK}, drafts. */
     public boolean shouldDraft(int n, double meanK) {
+        return draftLimit(n, meanK) > 0;
+    }
+
+    /**
+     * The most tokens any row may draft in the next step with {@code n} rows whose mean draft
+     * length is {@code meanK}: 0 = no drafting, otherwise the k in 1..maxK that maximises S(n)
+     * (at larger batches verification positions get dearer, so shorter blocks pay better).
+     */
+    public int draftLimit(int n, double meanK) {
         int b = size(n);
-        boolean draft;
-        if (Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b])) {
-            draft = true; // explore: measure drafting at this batch size
-        } else if (Double.isNaN(targetMs[b])) {
-            draft = false; // explore: measure target-only decoding at this batch size
+        int kMax = Math.max(1, Math.max(maxK, (int) Math.ceil(meanK)));
+        int best = bestK(b, kMax);
+        double s = best == 0 ? Double.NaN : predictedSpeedup(b, best);
+        int limit;
+        if (Double.isNaN(s)) {
+            // Nothing measured here or nearby: measure drafting first, then target-only decoding.
+            limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? kMax : 0;
         } else {
-            boolean pays = predictedSpeedup(b, meanK) >= 1 + margin;
+            boolean pays = s >= 1 + margin;
             if (pays != drafting[b]) {
                 if (!pays) {
                     switchedOff++;
@@ -120,44 +138,74 @@ public final class DraftSwitch {
                 sinceOther[b] = 0;
             }
             sinceOther[b]++;
-            if (pays && sinceOther[b] > refreshEvery) {
+            if (pays && (sinceOther[b] > refreshEvery || Double.isNaN(targetMs[b]))) {
                 sinceOther[b] = 0;
                 refreshes++;
-                draft = false; // re-measure t1: the comparison is only as good as its baseline
+                limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
             } else if (!pays && sinceOther[b] > probeInterval[b]) {
                 sinceOther[b] = 0;
                 probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
                 probes++;
-                draft = true; // probe: acceptance and costs may have changed
+                limit = kMax; // probe: acceptance and costs may have changed
             } else {
-                draft = pays;
+                limit = pays ? best : 0;
             }
         }
         synchronized (this) {
-            if (draft) {
+            if (limit > 0) {
                 stepsDrafted++;
             } else {
                 stepsSkipped++;
             }
         }
-        return draft;
+        return limit;
+    }
+
+    /** The k in 1..kMax with the highest predicted speedup at batch index b, or 0 when none can be predicted. */
+    private int bestK(int b, int kMax) {
+        int best = 0;
+        double bestS = Double.NEGATIVE_INFINITY;
+        for (int k = 1; k <= kMax; k++) {
+            double s = predictedSpeedup(b, k);
+            if (!Double.isNaN(s) && s > bestS) {
+                bestS = s;
+                best = k;
+            }
+        }
+        return best;
     }
 
     /**
-     * S(n) for mean draft length k from the current measurements, or NaN while one is missing.
+     * S(n) for draft length k from the measurements at n, or, while those are incomplete, at the
+     * nearest batch size that has them (cost ratios change slowly with n); NaN when there is none.
      * See the class comment for the formula.
      */
     public double predictedSpeedup(int n, double k) {
-        int b = size(n);
-        double t1 = targetMs[b];
+        int b = nearestMeasured(size(n));
         double alpha = acceptance();
-        if (Double.isNaN(t1) || Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) || Double.isNaN(alpha)
-                || k <= 0) {
+        if (b < 0 || Double.isNaN(alpha) || k <= 0) {
             return Double.NaN;
         }
+        double t1 = targetMs[b];
         double c = draftMsPerPosition[b] / t1;
         double v = verifyMs(b, k) / t1;
         return tokensPerPass(alpha, k) / (k * c + v);
+    }
+
+    private boolean complete(int b) {
+        return !Double.isNaN(targetMs[b]) && !Double.isNaN(verifyMs[b]) && !Double.isNaN(draftMsPerPosition[b]);
+    }
+
+    private int nearestMeasured(int b) {
+        for (int d = 0; d < targetMs.length; d++) {
+            if (b - d >= 1 && complete(b - d)) {
+                return b - d;
+            }
+            if (b + d < targetMs.length && complete(b + d)) {
+                return b + d;
+            }
+        }
+        return -1;
     }
 
     /** Expected tokens per target pass with per-token acceptance alpha and k drafts: (1 - a^(k+1)) / (1 - a). */

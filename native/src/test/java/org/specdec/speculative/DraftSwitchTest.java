@@ -21,7 +21,7 @@ class DraftSwitchTest {
 
     @Test
     void reducesToTheDesignFormulaWhenVerificationCostsOnePass() {
-        DraftSwitch s = new DraftSwitch(8);
+        DraftSwitch s = new DraftSwitch(8, 4);
         // alpha = 0.7 exactly: 7 accepted, 3 rejections.
         s.recordAcceptance(7, 3);
         measure(s, 4, 10.0, 1.0, 10.0, 4);
@@ -33,7 +33,7 @@ class DraftSwitchTest {
 
     @Test
     void draftsWhenTheModelPredictsAGainAndStopsWhenItPredictsALoss() {
-        DraftSwitch s = new DraftSwitch(32);
+        DraftSwitch s = new DraftSwitch(32, 4);
         s.recordAcceptance(70, 30);
         // Batch 1: memory-bound target, verification of 5 positions ~ one pass, cheap draft: S ~ 2.
         measure(s, 1, 10.0, 0.5, 11.0, 4);
@@ -47,8 +47,18 @@ class DraftSwitchTest {
     }
 
     @Test
+    void atLargeBatchesItCapsTheDraftLengthWhereShortBlocksStillPay() {
+        DraftSwitch s = new DraftSwitch(16, 8);
+        s.recordAcceptance(70, 30);
+        // Verification costs 5 ms more per position per row: S(1) = 1.10, S(2) = 1.04, S(4) = 0.87.
+        measure(s, 16, 10.0, 0.5, 30.0, 4);
+        assertEquals(1, s.draftLimit(16, 4));
+        assertTrue(s.predictedSpeedup(16, 4) < 1);
+    }
+
+    @Test
     void unmeasuredBatchSizesAreExploredOnceEachWay() {
-        DraftSwitch s = new DraftSwitch(8);
+        DraftSwitch s = new DraftSwitch(8, 4);
         assertTrue(s.shouldDraft(3, 4), "first: measure drafting");
         s.recordAcceptance(0, 3);
         s.recordSpeculative(3, 6, 12, 30, 15);
@@ -59,7 +69,7 @@ class DraftSwitchTest {
 
     @Test
     void onceOffItProbesWithGrowingIntervalsSoADeadDraftCostsAlmostNothing() {
-        DraftSwitch s = new DraftSwitch(8);
+        DraftSwitch s = new DraftSwitch(8, 4);
         s.recordAcceptance(0, 50);
         measure(s, 8, 10.0, 2.0, 14.0, 4);
         int drafted = 0;
@@ -81,7 +91,7 @@ class DraftSwitchTest {
 
     @Test
     void whileDraftingItReMeasuresTheBaselineAndSwitchesOffWhenAcceptanceCollapses() {
-        DraftSwitch s = new DraftSwitch(8);
+        DraftSwitch s = new DraftSwitch(8, 4);
         s.recordAcceptance(90, 10);
         measure(s, 8, 10.0, 0.5, 11.0, 4);
         int skipped = 0;
@@ -110,7 +120,7 @@ class DraftSwitchTest {
 
     @Test
     void perTokenAcceptanceIsTheGeometricEstimate() {
-        DraftSwitch s = new DraftSwitch(1);
+        DraftSwitch s = new DraftSwitch(1, 4);
         // Blocks of k = 4: accepted 4 (no rejection), 2 (rejected at 3rd), 0 (rejected at 1st).
         s.recordAcceptance(6, 2);
         assertEquals(6 / 8.0, s.acceptance(), 1e-12);

@@ -1,0 +1,243 @@
+package org.specdec.job.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.engine.EngineCounters;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.sampling.SamplingParams;
+
+/**
+ * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
+ * concurrency, and measures the forward-pass costs the DESIGN formula needs. No Spark here: the
+ * engine runs in this JVM exactly as it does inside an executor.
+ *
+ * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
+ * running every mode once (interleaved, so slow drift of the machine hits all modes alike).
+ */
+public final class BenchRunner {
+
+    /**
+     * @param target        target model directory
+     * @param draft         independent draft directory, or null
+     * @param selfDraft     self-draft layers when draft is null
+     * @param concurrency   concurrency levels
+     * @param fixedK        fixed draft lengths to measure
+     * @param adaptiveK     initial k of the adaptive mode (0 = no adaptive mode)
+     * @param maxK          upper bound of adaptive k
+     * @param maxTokens     tokens per row (EOS ignored, so every row generates exactly this many)
+     * @param promptLen     prompt tokens per row
+     * @param rounds        rows per concurrency level = max(minRows, concurrency x rounds)
+     * @param minRows       see rounds
+     * @param repeats       measurements of every mode at every level
+     * @param threads       CPU threads (0 = all cores)
+     * @param seed          prompt seed
+     */
+    public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
+                          int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
+                          long seed) {
+    }
+
+    private final Options o;
+    private final PrintStream log;
+
+    public BenchRunner(Options options, PrintStream log) {
+        this.o = options;
+        this.log = log;
+    }
+
+    public List<BenchResult> run() {
+        List<BenchResult> all = new ArrayList<>();
+        for (int c : o.concurrency) {
+            double[] cost = passCosts(c);
+            double costC = cost[2] / cost[0];
+            double verify = cost[1] / cost[0];
+            log.printf(Locale.ROOT, "concurrency %d: target pass %.2f ms (1 position/row), %.2f ms (5 positions/row);"
+                    + " draft pass %.2f ms -> c = %.3f%n", c, cost[0], cost[1], cost[2], costC);
+            List<GenerationRequest> reqs = prompts(Math.max(o.minRows, c * o.rounds));
+            List<GenerationRequest> warm = reqs.subList(0, Math.min(reqs.size(), c));
+            for (EngineSpec spec : specs(c)) {
+                measure(spec, warm);
+            }
+            for (int r = 0; r < o.repeats; r++) {
+                List<BenchResult> round = new ArrayList<>();
+                for (EngineSpec spec : specs(c)) {
+                    round.add(result(spec, c, r, reqs, costC, verify));
+                }
+                double base = round.get(0).tokensPerS();
+                for (BenchResult b : round) {
+                    BenchResult withSpeedup = b.withSpeedup(b.tokensPerS() / base);
+                    all.add(withSpeedup);
+                    log.printf(Locale.ROOT, "  %-11s rep %d: %8.1f tokens/s (%.2fx, predicted %s), gen p50 %.0f ms,"
+                                    + " ttft %.0f ms, acceptance %s, skipped %d of %d passes%n",
+                            b.label(), r, b.tokensPerS(), withSpeedup.speedup(),
+                            Double.isNaN(b.predictedSpeedup()) ? "-" : String.format(Locale.ROOT, "%.2fx",
+                                    b.predictedSpeedup()),
+                            b.genTimeP50Ms(), b.ttftMeanMs(),
+                            Double.isNaN(b.acceptanceRate()) ? "-" : String.format(Locale.ROOT, "%.3f",
+                                    b.acceptanceRate()), b.skippedSteps(), b.steps());
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Target-only first (the baseline of the speedups), then fixed k, then adaptive. */
+    private List<EngineSpec> specs(int c) {
+        List<EngineSpec> specs = new ArrayList<>();
+        specs.add(new EngineSpec(o.target, null, 0, 0, false, 0, c, "cpu", o.threads, 0, false));
+        for (int k : o.fixedK) {
+            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, k, false, k, c, "cpu", o.threads, 0, false));
+        }
+        if (o.adaptiveK > 0) {
+            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, o.adaptiveK, true, Math.max(o.adaptiveK, o.maxK), c,
+                    "cpu", o.threads, 0, true));
+        }
+        return specs;
+    }
+
+    private BenchResult result(EngineSpec spec, int c, int repeat, List<GenerationRequest> reqs, double costC,
+                               double verifyRatio) {
+        Measured m = measure(spec, reqs);
+        String mode = spec.k() == 0 ? BenchResult.TARGET_ONLY : spec.draftSwitch() || spec.adaptiveK()
+                ? BenchResult.ADAPTIVE : BenchResult.FIXED;
+        long generated = 0;
+        long drafted = 0;
+        long accepted = 0;
+        long passes = 0;
+        double[] gen = new double[m.results.size()];
+        double[] ttft = new double[m.results.size()];
+        for (int i = 0; i < gen.length; i++) {
+            GenerationResult r = m.results.get(i);
+            if (r.isError()) {
+                throw new IllegalStateException("bench row " + r.id() + " failed: " + r.error());
+            }
+            generated += r.generatedTokens();
+            drafted += r.draftTokens();
+            accepted += r.acceptedTokens();
+            passes += r.specSteps();
+            gen[i] = r.latencyMs();
+            ttft[i] = r.ttftMs();
+        }
+        EngineCounters n = m.counters;
+        double alpha = n.alpha();
+        double meanK = n.meanDraftLength();
+        double predicted = BenchResult.designSpeedup(alpha, meanK, costC);
+        return new BenchResult(c, mode, spec.k(), spec.maxK(), repeat, gen.length, generated, m.seconds,
+                generated / m.seconds, mean(gen), percentile(gen, 0.5), percentile(gen, 0.95), mean(ttft),
+                percentile(ttft, 0.95), drafted == 0 ? Double.NaN : accepted / (double) drafted, alpha,
+                passes == 0 ? Double.NaN : generated / (double) passes, meanK, n.steps(), n.draftingSteps(),
+                n.skippedSteps(), costC, verifyRatio, Double.NaN, predicted);
+    }
+
+    private record Measured(List<GenerationResult> results, double seconds, EngineCounters counters) {
+    }
+
+    private static Measured measure(EngineSpec spec, List<GenerationRequest> reqs) {
+        try (GenerationEngine engine = Engines.open(spec)) {
+            long t0 = System.nanoTime();
+            List<GenerationResult> results = engine.generateAll(reqs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Measured(results, seconds, engine.counters());
+        }
+    }
+
+    private List<GenerationRequest> prompts(int n) {
+        int vocab;
+        try (Checkpoint ck = Checkpoint.open(o.target)) {
+            vocab = ck.config().vocabSize();
+        }
+        Random r = new Random(o.seed);
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, o.maxTokens, List.of(), true);
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] ids = new int[o.promptLen];
+            ids[0] = 1;
+            for (int j = 1; j < ids.length; j++) {
+                ids[j] = 3 + r.nextInt(vocab - 3);
+            }
+            out.add(GenerationRequest.ofTokens("bench-" + i, ids, p));
+        }
+        return out;
+    }
+
+    /** {target 1-position ms, target 5-position ms, draft 1-position ms} at a batch size, medians. */
+    private double[] passCosts(int batch) {
+        try (Checkpoint tc = Checkpoint.open(o.target);
+             Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
+             CpuBackend backend = new CpuBackend(o.threads, 512)) {
+            LlamaWeights tw = LlamaWeights.load(tc);
+            LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
+            ModelRunner t = backend.load(tw);
+            ModelRunner d = backend.load(dw);
+            return new double[] {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch)};
+        }
+    }
+
+    /** Median time of a forward pass of {@code positions} new positions per row at context 64. */
+    private static double passMs(ModelRunner runner, int positions, int batch) {
+        KvCache[] caches = new KvCache[batch];
+        ForwardBatch b = new ForwardBatch();
+        int[] tokens = new int[64 + positions];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = 3 + i;
+        }
+        for (int r = 0; r < batch; r++) {
+            caches[r] = runner.newCache(512);
+            b.add(caches[r], tokens, 0, 64, 1);
+        }
+        runner.forward(b);
+        int reps = 15;
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps + 3; i++) {
+            b.clear();
+            for (int r = 0; r < batch; r++) {
+                b.add(caches[r], tokens, 64, positions, positions);
+            }
+            long t0 = System.nanoTime();
+            runner.forward(b);
+            long t1 = System.nanoTime();
+            for (int r = 0; r < batch; r++) {
+                caches[r].truncate(64);
+            }
+            if (i >= 3) {
+                ms[i - 3] = (t1 - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return ms[reps / 2];
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Nearest-rank percentile. */
+    static double percentile(double[] v, double q) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int rank = (int) Math.ceil(q * s.length);
+        return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
+    }
+}
