@@ -32,8 +32,8 @@ public final class BenchReport {
                 + "concurrency. Predicted = (1 - a^(k+1)) / ((1 - a)(k c + 1)) with a = alpha (per-token acceptance), "
                 + "k = mean draft length and c = measured draft/target pass cost at that concurrency. Acceptance = "
                 + "accepted / drafted tokens; tokens/pass = generated tokens / target passes. Verdict OK = speculative "
-                + "throughput at least target-only's within the measured run-to-run noise (spread of the target-only "
-                + "repeats).");
+                + "throughput at least target-only's within the measured run-to-run noise (noise = (max - min) / median "
+                + "of the target-only repeats; with one repeat it is not measured and OK means speedup >= 1).");
         List<String> charts = new ArrayList<>();
         charts.add(SvgChart.line(CHARTS.get(0), "Throughput vs concurrency", "concurrency", "tokens/s",
                 series(levels, BenchResult::tokensPerS), true));

@@ -105,10 +105,7 @@ public final class BenchTable {
                 return "-";
             }
             double tol = Double.isNaN(noise) ? 0 : noise;
-            String n = Double.isNaN(noise) ? "noise not measured" : String.format(Locale.ROOT, "noise %.1f%%",
-                    100 * noise);
-            return (speedup(s) >= 1 - tol ? "OK" : "SLOWER") + String.format(Locale.ROOT, " (%.2fx, %s)",
-                    speedup(s), n);
+            return speedup(s) >= 1 - tol ? "OK" : "SLOWER";
         }
     }
 
@@ -142,7 +139,7 @@ public final class BenchTable {
     /** The summary table: one row per concurrency. */
     public static List<String> summaryHeader() {
         return List.of("concurrency", "target-only tok/s", "speculative tok/s", "speedup", "predicted",
-                "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "passes without draft", "verdict");
+                "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "no-draft passes", "noise", "verdict");
     }
 
     public static List<List<String>> summaryRows(List<Level> levels) {
@@ -164,6 +161,7 @@ public final class BenchTable {
                     s == null ? "-" : f3(s.costRatioC()),
                     s == null || s.steps() == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%",
                             100.0 * s.skippedSteps() / s.steps()),
+                    Double.isNaN(l.noise()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * l.noise()),
                     l.verdict()));
         }
         return rows;

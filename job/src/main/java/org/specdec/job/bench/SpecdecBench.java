@@ -95,11 +95,16 @@ public final class SpecdecBench {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write into --out " + outDir + ": " + e.getMessage());
         }
-        SparkSession spark = localSession();
+        // A session that already runs in this JVM (tests, notebooks) is used and left running.
+        scala.Option<SparkSession> existing = SparkSession.getActiveSession().isDefined()
+                ? SparkSession.getActiveSession() : SparkSession.getDefaultSession();
+        SparkSession spark = existing.isDefined() ? existing.get() : localSession();
         try {
             BenchTable.writeParquet(spark, results, outDir.resolve("results.parquet").toAbsolutePath().toString());
         } finally {
-            spark.stop();
+            if (existing.isEmpty()) {
+                spark.stop();
+            }
         }
         out.println();
         out.println("  results.parquet  " + outDir.resolve("results.parquet"));

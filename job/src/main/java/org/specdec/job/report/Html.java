@@ -15,7 +15,8 @@ public final class Html {
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
             .sub{color:#57606a;margin:0 0 16px}
             table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums;margin:6px 0}
-            th,td{border:1px solid #d0d7de;padding:4px 9px;text-align:right;white-space:nowrap}
+            .tw{overflow-x:auto;max-width:100%}
+            th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap;font-size:13px}
             th{background:#eaeef2;font-weight:600}td.l,th.l{text-align:left;white-space:normal}
             .ok{color:#1a7f37;font-weight:600}.bad{color:#d1242f;font-weight:600}
             .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
@@ -53,7 +54,7 @@ public final class Html {
 
     /** A table; cells are escaped text. A cell starting with "OK " or "SLOWER " is coloured. */
     public Html table(String id, List<String> header, List<List<String>> rows, int leftAlignedColumns) {
-        body.append("<table data-table=\"").append(escape(id)).append("\"><thead><tr>");
+        body.append("<div class=\"tw\"><table data-table=\"").append(escape(id)).append("\"><thead><tr>");
         for (int i = 0; i < header.size(); i++) {
             body.append(i < leftAlignedColumns ? "<th class=\"l\">" : "<th>").append(escape(header.get(i)))
                     .append("</th>");
@@ -74,7 +75,7 @@ public final class Html {
             }
             body.append("</tr>\n");
         }
-        body.append("</tbody></table>\n");
+        body.append("</tbody></table></div>\n");
         return this;
     }
 
