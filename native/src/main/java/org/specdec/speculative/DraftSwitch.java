@@ -41,6 +41,8 @@ public final class DraftSwitch {
     /** Decay of the acceptance counts per drafting step. */
     static final double ACCEPTANCE_DECAY = 0.02;
     static final int MIN_PROBE_INTERVAL = 16;
+    /** Draft length of exploration and probe steps. */
+    static final int EXPLORE_K = 2;
 
     private final double margin;
     private final int maxK;
@@ -125,7 +127,8 @@ public final class DraftSwitch {
         int limit;
         if (Double.isNaN(s)) {
             // Nothing measured here or nearby: measure drafting first, then target-only decoding.
-            limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? kMax : 0;
+            // Short blocks: exploring must stay cheap where drafting turns out not to pay.
+            limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? Math.min(kMax, EXPLORE_K) : 0;
         } else {
             boolean pays = s >= 1 + margin;
             if (pays != drafting[b]) {
@@ -146,7 +149,7 @@ public final class DraftSwitch {
                 sinceOther[b] = 0;
                 probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
                 probes++;
-                limit = kMax; // probe: acceptance and costs may have changed
+                limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance and costs may have changed
             } else {
                 limit = pays ? best : 0;
             }
