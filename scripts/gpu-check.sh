@@ -63,7 +63,7 @@ run() {
   for draft in "--self-draft 2" "--draft $m/draft"; do
     # shellcheck disable=SC2086
     timeout 150 "${J[@]}" org.specdec.cli.SpecdecCli bench --device cuda:0 --target "$m/target1b" $draft \
-        --batch 1,4,16 --k 2..6 --max-tokens 64 --prompts 1 --prompt-len 32 --bandwidth-gbs "$bw" \
+        --concurrency 1,4,16 --k 2,3,4,5,6 --adaptive-k 4 --max-tokens 64 --rounds 1 --prompt-len 32 --bandwidth-gbs "$bw" \
         --out "$out/bench-$(echo "$draft" | tr -c 'a-z0-9' '_' | cut -c1-20).md" 2>&1 | grep -v DEBUG || true
   done
   echo "== 4. Hugging Face transformers reference (greedy generate, assisted generation)"

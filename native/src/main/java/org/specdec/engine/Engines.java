@@ -75,7 +75,8 @@ public final class Engines {
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
             SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,
-                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName);
+                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName,
+                    spec.draftSwitch());
             TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
             List<AutoCloseable> resources = List.copyOf(opened);
             return new SpeculativeEngine(targetRunner, drafter, codec, options, () -> closeAll(resources));

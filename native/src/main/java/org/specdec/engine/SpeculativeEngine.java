@@ -8,6 +8,7 @@ import org.specdec.speculative.AcceptanceRows;
 import org.specdec.speculative.DeviceAcceptance;
 import org.specdec.speculative.DraftBatch;
 import org.specdec.speculative.DraftLengthPolicy;
+import org.specdec.speculative.DraftSwitch;
 import org.specdec.speculative.Drafter;
 import org.specdec.speculative.RejectionSampler;
 import org.specdec.tokenizer.StopStringMatcher;
@@ -38,7 +39,13 @@ public final class SpeculativeEngine implements GenerationEngine {
 
     /** Engine settings; see EngineSpec for their meaning. */
     public record Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                          String device, String targetName, String draftName) {
+                          String device, String targetName, String draftName, boolean draftSwitch) {
+
+        /** Without the draft switch: every step drafts (the fixed behaviour tests compare against). */
+        public Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
+                       String device, String targetName, String draftName) {
+            this(k, adaptiveK, maxK, maxBatch, maxContext, eosIds, device, targetName, draftName, false);
+        }
     }
 
     private final ModelRunner target;
@@ -49,6 +56,8 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final AutoCloseable resources;
     private final Options options;
     private final DraftLengthPolicy policy;
+    /** Turns drafting off at batch sizes where it does not pay; null = always draft. */
+    private final DraftSwitch draftSwitch;
     private final Set<Integer> eos;
     private final int targetVocab;
     private final int draftVocab;
@@ -69,6 +78,8 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final int[] emitted;
     private int[][] deviceEmitted = new int[0][];
     private int[] stepK = new int[8];
+    /** steps, drafting steps, drafting row-steps, draft tokens, accepted tokens, rejected blocks. */
+    private final long[] totals = new long[6];
 
     public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
         this(target, drafter, codec, options, null);
@@ -84,6 +95,8 @@ public final class SpeculativeEngine implements GenerationEngine {
         this.codec = codec;
         this.options = options;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
+        this.draftSwitch = this.drafter != null && options.draftSwitch()
+                ? new DraftSwitch(options.maxBatch(), policy.maxK()) : null;
         this.eos = new HashSet<>(options.eosIds());
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
@@ -116,6 +129,15 @@ public final class SpeculativeEngine implements GenerationEngine {
     @Override
     public boolean hasTokenizer() {
         return codec != null;
+    }
+
+    @Override
+    public EngineCounters counters() {
+        DraftSwitch.Counters sw = draftSwitch == null ? DraftSwitch.Counters.NONE : draftSwitch.counters();
+        synchronized (totals) {
+            return new EngineCounters(totals[0], totals[1], sw.stepsSkipped(), totals[2], totals[3], totals[4],
+                    totals[5], sw.probes(), sw.switchedOff());
+        }
     }
 
     @Override
@@ -261,15 +283,36 @@ public final class SpeculativeEngine implements GenerationEngine {
         }
         // 1. Draft length per row: never draft past max_tokens or the context window.
         boolean anyDraft = false;
+        int kSum = 0;
         for (int i = 0; i < n; i++) {
             Sequence s = active.get(i);
             int k = drafter == null ? 0 : s.k;
             k = Math.min(k, s.maxTokens - s.generated - 1);
             k = Math.min(k, options.maxContext() - s.length);
             stepK[i] = Math.max(0, k);
+            kSum += stepK[i];
             anyDraft |= stepK[i] > 0;
         }
+        // 1b. Does drafting pay at this batch size, and up to which k? At 0 this step is plain target decoding.
+        if (anyDraft && draftSwitch != null) {
+            int limit = draftSwitch.draftLimit(n, kSum / (double) n);
+            kSum = 0;
+            anyDraft = false;
+            for (int i = 0; i < n; i++) {
+                stepK[i] = Math.min(stepK[i], limit);
+                kSum += stepK[i];
+                anyDraft |= stepK[i] > 0;
+            }
+        }
+        // A clean step (no prompt prefill, short draft catch-up) is a sample for the switch's cost tables.
+        boolean clean = true;
+        for (int i = 0; i < n && clean; i++) {
+            Sequence s = active.get(i);
+            clean = s.length - s.targetCache.length() == 1
+                    && (stepK[i] == 0 || s.length - s.draftCache.length() <= 2);
+        }
         // 2. Draft.
+        double draftMs = 0;
         if (anyDraft) {
             draftBatch.reset(n);
             for (int i = 0; i < n; i++) {
@@ -280,10 +323,10 @@ public final class SpeculativeEngine implements GenerationEngine {
             }
             long t0 = System.nanoTime();
             drafter.propose(draftBatch);
-            double ms = (System.nanoTime() - t0) / 1e6;
+            draftMs = (System.nanoTime() - t0) / 1e6;
             for (int i = 0; i < n; i++) {
                 if (stepK[i] > 0) {
-                    active.get(i).stats.addDraftMs(ms);
+                    active.get(i).stats.addDraftMs(draftMs);
                 }
             }
         }
@@ -306,6 +349,8 @@ public final class SpeculativeEngine implements GenerationEngine {
         double targetMs = (System.nanoTime() - t0) / 1e6;
         // 4. Accept, emit, roll back.
         int logitRow = 0;
+        int acceptedSum = 0;
+        int rejections = 0;
         List<Sequence> finished = null;
         for (int i = 0; i < n; i++) {
             Sequence s = active.get(i);
@@ -326,6 +371,10 @@ public final class SpeculativeEngine implements GenerationEngine {
             }
             s.stats.recordStep(k, accepted);
             s.maxDrafted = Math.max(s.maxDrafted, k);
+            acceptedSum += accepted;
+            if (accepted < k) {
+                rejections++;
+            }
             if (k > 0) {
                 s.k = policy.next(s.k, k, accepted);
             }
@@ -345,6 +394,28 @@ public final class SpeculativeEngine implements GenerationEngine {
                     finished = new ArrayList<>();
                 }
                 finished.add(s);
+            }
+        }
+        int draftingRows = 0;
+        for (int i = 0; i < n; i++) {
+            draftingRows += stepK[i] > 0 ? 1 : 0;
+        }
+        synchronized (totals) {
+            totals[0]++;
+            totals[1] += anyDraft ? 1 : 0;
+            totals[2] += draftingRows;
+            totals[3] += kSum;
+            totals[4] += acceptedSum;
+            totals[5] += rejections;
+        }
+        if (draftSwitch != null) {
+            if (anyDraft) {
+                draftSwitch.recordAcceptance(acceptedSum, rejections);
+                if (clean) {
+                    draftSwitch.recordSpeculative(n, draftMs, kSum, targetMs, logitRow);
+                }
+            } else if (clean) {
+                draftSwitch.recordTargetOnly(n, targetMs);
             }
         }
         if (finished != null) {

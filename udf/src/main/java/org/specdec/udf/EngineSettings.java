@@ -17,12 +17,19 @@ import org.specdec.engine.EngineSpec;
  * @param maxBatch        rows decoded together by the shared engine
  * @param threads         CPU backend threads (0 = all cores)
  * @param maxContext      KV cache length per row (0 = model default)
+ * @param draftSwitch     turn drafting off at batch sizes where the measured cost model says it does not pay
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
-                             int maxBatch, int threads, int maxContext) implements Serializable {
+                             int maxBatch, int threads, int maxContext, boolean draftSwitch) implements Serializable {
+
+    /** Without the draft switch (fixed behaviour). */
+    public EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
+                          int maxBatch, int threads, int maxContext) {
+        this(target, draft, selfDraftLayers, k, adaptiveK, maxK, maxBatch, threads, maxContext, false);
+    }
 
     public EngineSpec toSpec(String device) {
         return new EngineSpec(Path.of(target), draft == null ? null : Path.of(draft), selfDraftLayers, k,
-                adaptiveK, maxK, maxBatch, device, threads, maxContext);
+                adaptiveK, maxK, maxBatch, device, threads, maxContext, draftSwitch);
     }
 }
