@@ -40,6 +40,10 @@ public final class JobConfig {
     public static final ConfigEntry<Boolean> MODEL_ADAPTIVE_K = bool("model.adaptive_k", false,
             "Let the draft length follow the acceptance rate, within 1..model.max_k.");
     public static final ConfigEntry<Integer> MODEL_MAX_K = integer("model.max_k", 8, "Upper bound for adaptive k.");
+    public static final ConfigEntry<Boolean> MODEL_DRAFT_SWITCH = bool("model.draft_switch", true,
+            "Turn drafting off at batch sizes where it does not pay: the engine measures draft and target pass times "
+                    + "per batch size and the acceptance rate online, and drafts only while the predicted speedup "
+                    + "(1 - a^(k+1)) / ((1 - a)(k c + v)) is at least 1.05. Output is the same either way.");
     public static final ConfigEntry<Integer> MODEL_MAX_BATCH = integer("model.max_batch", 16,
             "Rows the executor's shared engine decodes together (continuous batching across tasks).");
     public static final ConfigEntry<Integer> MODEL_THREADS = integer("model.threads", 0,
@@ -124,9 +128,14 @@ public final class JobConfig {
     public static final ConfigEntry<String> OUTPUT_SUMMARY_PATH = string("output.summary_path", null,
             "Where summary.json goes; default '<output.path>.summary.json', beside the output directory.");
 
+    public static final ConfigEntry<String> OUTPUT_REPORT_PATH = string("output.report_path", null,
+            "Where the HTML report goes (acceptance distribution, acceptance by draft position, latency CDF, "
+                    + "tokens/s per executor, error rows); default '<output.path>.report.html'; 'none' = no report.");
+
     public static final List<ConfigEntry<?>> ENTRIES = List.of(
-            MODEL_TARGET, MODEL_DRAFT, MODEL_SELF_DRAFT_LAYERS, MODEL_K, MODEL_ADAPTIVE_K, MODEL_MAX_K,
-            MODEL_MAX_BATCH, MODEL_THREADS, MODEL_MAX_CONTEXT, MODEL_DEVICE, SYNTHETIC_PRESET, SYNTHETIC_SEED, SYNTHETIC_DTYPE,
+            MODEL_TARGET, MODEL_DRAFT, MODEL_SELF_DRAFT_LAYERS, MODEL_K, MODEL_ADAPTIVE_K, MODEL_MAX_K, MODEL_DRAFT_SWITCH,
+            MODEL_MAX_BATCH, MODEL_THREADS, MODEL_MAX_CONTEXT, MODEL_DEVICE, SYNTHETIC_PRESET, SYNTHETIC_SEED,
+            SYNTHETIC_DTYPE,
             SYNTHETIC_DRAFT,
             INPUT_PATH, INPUT_FORMAT, INPUT_ID_COLUMN, INPUT_PROMPT_COLUMN, INPUT_TOKEN_IDS_COLUMN,
             INPUT_MAX_TOKENS_COLUMN, INPUT_TEMPERATURE_COLUMN, INPUT_SEED_COLUMN, INPUT_LIMIT,
@@ -134,7 +143,7 @@ public final class JobConfig {
             SAMPLING_MAX_TOKENS, SAMPLING_TEMPERATURE, SAMPLING_TOP_P, SAMPLING_TOP_K, SAMPLING_SEED, SAMPLING_STOP,
             SAMPLING_IGNORE_EOS,
             JOB_NAME, JOB_PARTITIONS, JOB_MAX_ERROR_FRACTION, JOB_PROGRESS_INTERVAL_S,
-            OUTPUT_PATH, OUTPUT_MODE, OUTPUT_TOKEN_IDS, OUTPUT_SUMMARY_PATH);
+            OUTPUT_PATH, OUTPUT_MODE, OUTPUT_TOKEN_IDS, OUTPUT_SUMMARY_PATH, OUTPUT_REPORT_PATH);
 
     static final String SPARK_SECTION = "spark";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -119,6 +119,26 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         return b.toString();
     }
 
+    /** Label/value rows for the HTML report's summary table. */
+    public java.util.List<java.util.List<String>> reportRows() {
+        java.util.List<java.util.List<String>> r = new java.util.ArrayList<>();
+        r.add(java.util.List.of("rows", String.format("%d generated, %d already in output, %d input", rowsGenerated,
+                rowsSkipped, rowsInput)));
+        r.add(java.util.List.of("errors", String.format("%d (%.2f%%, budget %.2f%%)", rowsError, 100 * errorFraction(),
+                100 * maxErrorFraction)));
+        r.add(java.util.List.of("tokens", String.format("%d prompt, %d generated", promptTokens, generatedTokens)));
+        r.add(java.util.List.of("throughput", String.format("%.1f tokens/s over %.1f s wall", tokensPerSecond(),
+                wallSeconds)));
+        r.add(java.util.List.of("acceptance rate", acceptanceRate() == null ? "-"
+                : String.format("%.3f (%d of %d draft tokens)", acceptanceRate(), acceptedTokens, draftTokens)));
+        r.add(java.util.List.of("tokens per target pass", meanAcceptanceLength() == null ? "-"
+                : String.format("%.2f", meanAcceptanceLength())));
+        r.add(java.util.List.of("latency", String.format("p50 %.0f ms, p95 %.0f ms", latencyP50Ms, latencyP95Ms)));
+        r.add(java.util.List.of("mean time to first token", String.format("%.0f ms", ttftMeanMs)));
+        r.add(java.util.List.of("executors, devices", executors + ", " + devices));
+        return r;
+    }
+
     /** The JSON form (snake_case keys, as the output columns). */
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

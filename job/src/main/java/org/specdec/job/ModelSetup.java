@@ -34,7 +34,8 @@ final class ModelSetup {
                 conf.get(JobConfig.MODEL_SELF_DRAFT_LAYERS), conf.get(JobConfig.MODEL_K),
                 conf.get(JobConfig.MODEL_ADAPTIVE_K), conf.get(JobConfig.MODEL_MAX_K),
                 conf.get(JobConfig.MODEL_MAX_BATCH), conf.get(JobConfig.MODEL_THREADS),
-                conf.get(JobConfig.MODEL_MAX_CONTEXT), conf.get(JobConfig.MODEL_DEVICE));
+                conf.get(JobConfig.MODEL_MAX_CONTEXT), conf.get(JobConfig.MODEL_DRAFT_SWITCH),
+                conf.get(JobConfig.MODEL_DEVICE));
     }
 
     static boolean hasTokenizer(EngineSettings s) {

@@ -17,6 +17,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.specdec.job.report.RunReport;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
@@ -200,6 +201,18 @@ public final class SpecdecJob {
         } catch (IOException e) {
             console.println("specdec: warning: cannot write " + summaryPath + ": " + e.getMessage());
         }
+        String reportPath = conf.get(JobConfig.OUTPUT_REPORT_PATH) != null ? conf.get(JobConfig.OUTPUT_REPORT_PATH)
+                : stripSlash(output) + ".report.html";
+        if (!reportPath.equals("none")) {
+            try {
+                // The report must never fail a job whose rows are written.
+                String html = RunReport.html("specdec run", output, runRows, summary.reportRows(), wall);
+                writeText(spark, reportPath, html);
+                console.println("  report.html         " + reportPath);
+            } catch (IOException | RuntimeException e) {
+                console.println("specdec: warning: cannot write the report " + reportPath + ": " + e);
+            }
+        }
         return summary;
     }
 
@@ -211,6 +224,14 @@ public final class SpecdecJob {
         } catch (RuntimeException e) {
             throw new JobConfigException("cannot load the model pair (target " + engine.target()
                     + (engine.draft() != null ? ", draft " + engine.draft() : "") + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeText(SparkSession spark, String path, String text) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        try (java.io.OutputStream os = fs.create(p, true)) {
+            os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Minimal "--flag value" parser: repeatable flags keep every value, unknown flags are an error. */
-final class Args {
+/**
+ * Minimal "--flag value" parser: repeatable flags keep every value, unknown flags are an error.
+ * Public for the commands that live in job/ (bench).
+ */
+public final class Args {
     private final Map<String, List<String>> values = new HashMap<>();
 
-    Args(String[] argv, int from, Set<String> valueFlags, Set<String> booleanFlags) {
+    public Args(String[] argv, int from, Set<String> valueFlags, Set<String> booleanFlags) {
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
             String name = a;
@@ -38,20 +41,20 @@ final class Args {
         }
     }
 
-    boolean has(String flag) {
+    public boolean has(String flag) {
         return values.containsKey(flag);
     }
 
-    String get(String flag, String def) {
+    public String get(String flag, String def) {
         List<String> v = values.get(flag);
         return v == null ? def : v.get(v.size() - 1);
     }
 
-    List<String> all(String flag) {
+    public List<String> all(String flag) {
         return values.getOrDefault(flag, List.of());
     }
 
-    int getInt(String flag, int def) {
+    public int getInt(String flag, int def) {
         String v = get(flag, null);
         try {
             return v == null ? def : Integer.parseInt(v.trim());
@@ -60,7 +63,7 @@ final class Args {
         }
     }
 
-    long getLong(String flag, long def) {
+    public long getLong(String flag, long def) {
         String v = get(flag, null);
         try {
             return v == null ? def : Long.parseLong(v.trim());
@@ -69,7 +72,7 @@ final class Args {
         }
     }
 
-    double getDouble(String flag, double def) {
+    public double getDouble(String flag, double def) {
         String v = get(flag, null);
         try {
             return v == null ? def : Double.parseDouble(v.trim());
@@ -78,16 +81,16 @@ final class Args {
         }
     }
 
-    boolean flag(String flag) {
+    public boolean flag(String flag) {
         return Boolean.parseBoolean(get(flag, "false"));
     }
 
-    Path path(String flag) {
+    public Path path(String flag) {
         String v = get(flag, null);
         return v == null ? null : Path.of(v);
     }
 
-    Path requirePath(String flag) {
+    public Path requirePath(String flag) {
         Path p = path(flag);
         if (p == null) {
             throw new IllegalArgumentException(flag + " is required");
@@ -96,7 +99,7 @@ final class Args {
     }
 
     /** "1,2,3" or "1..8" into ints. */
-    static int[] intList(String s) {
+    public static int[] intList(String s) {
         s = s.trim();
         if (s.contains("..")) {
             String[] ab = s.split("\\.\\.");

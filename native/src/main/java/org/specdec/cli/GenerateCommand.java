@@ -20,7 +20,7 @@ final class GenerateCommand {
     static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--prompt", "--prompt-ids",
             "--max-tokens", "--temperature", "--top-p", "--top-k", "--seed", "--k", "--max-k", "--stop", "--batch",
             "--threads", "--device", "--max-context");
-    static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--adaptive", "--ignore-eos");
+    static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--adaptive", "--ignore-eos", "--draft-switch");
 
     private GenerateCommand() {}
 
@@ -29,7 +29,7 @@ final class GenerateCommand {
                 generate --target DIR [--draft DIR | --self-draft N] [--k 4] [--adaptive --max-k 8]
                          (--prompt TEXT | --prompt-ids 1,2,3)...  [--max-tokens 64] [--temperature 0]
                          [--top-p 1] [--top-k 0] [--seed 0] [--stop STR]... [--ignore-eos]
-                         [--batch 8] [--threads 0] [--device cpu] [--max-context N] [--json]
+                         [--batch 8] [--threads 0] [--device cpu] [--max-context N] [--json] [--draft-switch]
                 """;
     }
 
@@ -38,7 +38,8 @@ final class GenerateCommand {
         int k = a.getInt("--k", a.has("--draft") || a.has("--self-draft") ? 4 : 0);
         return new EngineSpec(a.requirePath("--target"), a.path("--draft"), a.getInt("--self-draft", 0), k,
                 a.flag("--adaptive"), a.getInt("--max-k", Math.max(k, 8)), a.getInt("--batch", 8),
-                a.get("--device", "cpu"), a.getInt("--threads", 0), a.getInt("--max-context", 0));
+                a.get("--device", "cpu"), a.getInt("--threads", 0), a.getInt("--max-context", 0),
+                a.flag("--draft-switch"));
     }
 
     static int run(String[] argv, PrintStream out) {

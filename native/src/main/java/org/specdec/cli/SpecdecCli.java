@@ -6,8 +6,9 @@ import org.specdec.pair.PairMismatchException;
 import java.io.PrintStream;
 
 /**
- * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code bench},
- * {@code make-model}, {@code check-pair}. The launcher job/bin/specdecode dispatches here.
+ * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code make-model},
+ * {@code check-pair}, and a Spark-free {@code bench}. The launcher job/bin/specdecode dispatches
+ * here; its own {@code bench} (org.specdec.job.bench.SpecdecBench) adds Parquet and the HTML report.
  */
 public final class SpecdecCli {
     private SpecdecCli() {}
@@ -44,7 +45,7 @@ public final class SpecdecCli {
     }
 
     static String usage() {
-        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage()
-                + "\n" + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
+        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage() + "\n"
+                + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
     }
 }

@@ -3,6 +3,7 @@ package org.specdec.engine;
 import org.specdec.backend.Backend;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.model.LlamaWeights;
@@ -74,7 +75,8 @@ public final class Engines {
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
             SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,
-                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName);
+                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName,
+                    spec.draftSwitch());
             TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
             List<AutoCloseable> resources = List.copyOf(opened);
             return new SpeculativeEngine(targetRunner, drafter, codec, options, () -> closeAll(resources));
@@ -90,8 +92,8 @@ public final class Engines {
             return new CpuBackend(spec.threads(), maxPositions);
         }
         if (device.startsWith("cuda")) {
-            throw new IllegalArgumentException("device '" + device + "': the CUDA backend is not part of this build;"
-                    + " use device cpu");
+            // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
+            return CudaBackend.open(device, maxPositions, Math.max(1, spec.maxBatch()));
         }
         throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N)");
     }

@@ -42,6 +42,11 @@ public interface GenerationEngine extends AutoCloseable {
     /** Whether text prompts can be used (the target has tokenizer.json). */
     boolean hasTokenizer();
 
+    /** What the engine did so far: passes, drafting and skipped steps, acceptance counts. */
+    default EngineCounters counters() {
+        return EngineCounters.NONE;
+    }
+
     @Override
     void close();
 }

@@ -4,8 +4,11 @@ import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.kv.KvCache;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.DeviceAcceptance;
 import org.specdec.speculative.DraftBatch;
 import org.specdec.speculative.DraftLengthPolicy;
+import org.specdec.speculative.DraftSwitch;
 import org.specdec.speculative.Drafter;
 import org.specdec.speculative.RejectionSampler;
 import org.specdec.tokenizer.StopStringMatcher;
@@ -29,20 +32,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * is its prefill, so prefill and verification share the pass), (4) accepts with the rejection
  * sampler, emits, applies stop rules and rolls back the KV caches. Finished rows leave at once.
  * k = 0 (no drafter) runs target-only decoding through the same code: the baseline.
+ * When the target runner implements {@link DeviceAcceptance} (CUDA), steps (3) and (4a) run on the
+ * device and only the accepted ids come back; the rest of the step is the same code.
  */
 public final class SpeculativeEngine implements GenerationEngine {
 
     /** Engine settings; see EngineSpec for their meaning. */
     public record Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                          String device, String targetName, String draftName) {
+                          String device, String targetName, String draftName, boolean draftSwitch) {
+
+        /** Without the draft switch: every step drafts (the fixed behaviour tests compare against). */
+        public Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
+                       String device, String targetName, String draftName) {
+            this(k, adaptiveK, maxK, maxBatch, maxContext, eosIds, device, targetName, draftName, false);
+        }
     }
 
     private final ModelRunner target;
+    /** The target's device-side verifier, or null: the host verifies with {@link #sampler}. */
+    private final DeviceAcceptance deviceAcceptance;
     private final Drafter drafter;
     private final TextCodec codec;
     private final AutoCloseable resources;
     private final Options options;
     private final DraftLengthPolicy policy;
+    /** Turns drafting off at batch sizes where it does not pay; null = always draft. */
+    private final DraftSwitch draftSwitch;
     private final Set<Integer> eos;
     private final int targetVocab;
     private final int draftVocab;
@@ -59,8 +74,12 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final ForwardBatch verifyBatch = new ForwardBatch();
     private final DraftBatch draftBatch = new DraftBatch();
     private final RejectionSampler sampler = new RejectionSampler();
+    private final AcceptanceRows acceptRows = new AcceptanceRows();
     private final int[] emitted;
+    private int[][] deviceEmitted = new int[0][];
     private int[] stepK = new int[8];
+    /** steps, drafting steps, drafting row-steps, draft tokens, accepted tokens, rejected blocks. */
+    private final long[] totals = new long[6];
 
     public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
         this(target, drafter, codec, options, null);
@@ -71,10 +90,13 @@ public final class SpeculativeEngine implements GenerationEngine {
                              AutoCloseable resources) {
         this.resources = resources;
         this.target = target;
+        this.deviceAcceptance = target instanceof DeviceAcceptance da ? da : null;
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
         this.options = options;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
+        this.draftSwitch = this.drafter != null && options.draftSwitch()
+                ? new DraftSwitch(options.maxBatch(), policy.maxK()) : null;
         this.eos = new HashSet<>(options.eosIds());
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
@@ -107,6 +129,15 @@ public final class SpeculativeEngine implements GenerationEngine {
     @Override
     public boolean hasTokenizer() {
         return codec != null;
+    }
+
+    @Override
+    public EngineCounters counters() {
+        DraftSwitch.Counters sw = draftSwitch == null ? DraftSwitch.Counters.NONE : draftSwitch.counters();
+        synchronized (totals) {
+            return new EngineCounters(totals[0], totals[1], sw.stepsSkipped(), totals[2], totals[3], totals[4],
+                    totals[5], sw.probes(), sw.switchedOff());
+        }
     }
 
     @Override
@@ -252,15 +283,36 @@ public final class SpeculativeEngine implements GenerationEngine {
         }
         // 1. Draft length per row: never draft past max_tokens or the context window.
         boolean anyDraft = false;
+        int kSum = 0;
         for (int i = 0; i < n; i++) {
             Sequence s = active.get(i);
             int k = drafter == null ? 0 : s.k;
             k = Math.min(k, s.maxTokens - s.generated - 1);
             k = Math.min(k, options.maxContext() - s.length);
             stepK[i] = Math.max(0, k);
+            kSum += stepK[i];
             anyDraft |= stepK[i] > 0;
         }
+        // 1b. Does drafting pay at this batch size, and up to which k? At 0 this step is plain target decoding.
+        if (anyDraft && draftSwitch != null) {
+            int limit = draftSwitch.draftLimit(n, kSum / (double) n);
+            kSum = 0;
+            anyDraft = false;
+            for (int i = 0; i < n; i++) {
+                stepK[i] = Math.min(stepK[i], limit);
+                kSum += stepK[i];
+                anyDraft |= stepK[i] > 0;
+            }
+        }
+        // A clean step (no prompt prefill, short draft catch-up) is a sample for the switch's cost tables.
+        boolean clean = true;
+        for (int i = 0; i < n && clean; i++) {
+            Sequence s = active.get(i);
+            clean = s.length - s.targetCache.length() == 1
+                    && (stepK[i] == 0 || s.length - s.draftCache.length() <= 2);
+        }
         // 2. Draft.
+        double draftMs = 0;
         if (anyDraft) {
             draftBatch.reset(n);
             for (int i = 0; i < n; i++) {
@@ -271,10 +323,10 @@ public final class SpeculativeEngine implements GenerationEngine {
             }
             long t0 = System.nanoTime();
             drafter.propose(draftBatch);
-            double ms = (System.nanoTime() - t0) / 1e6;
+            draftMs = (System.nanoTime() - t0) / 1e6;
             for (int i = 0; i < n; i++) {
                 if (stepK[i] > 0) {
-                    active.get(i).stats.addDraftMs(ms);
+                    active.get(i).stats.addDraftMs(draftMs);
                 }
             }
         }
@@ -287,10 +339,18 @@ public final class SpeculativeEngine implements GenerationEngine {
             verifyBatch.add(s.targetCache, s.tokens, cached, s.length - cached + stepK[i], stepK[i] + 1);
         }
         long t0 = System.nanoTime();
-        float[] logits = target.forward(verifyBatch);
+        float[] logits = null;
+        if (deviceAcceptance != null) {
+            prepareDeviceRows(n);
+            deviceAcceptance.forwardAndAccept(verifyBatch, acceptRows);
+        } else {
+            logits = target.forward(verifyBatch);
+        }
         double targetMs = (System.nanoTime() - t0) / 1e6;
         // 4. Accept, emit, roll back.
         int logitRow = 0;
+        int acceptedSum = 0;
+        int rejections = 0;
         List<Sequence> finished = null;
         for (int i = 0; i < n; i++) {
             Sequence s = active.get(i);
@@ -298,19 +358,30 @@ public final class SpeculativeEngine implements GenerationEngine {
             s.stats.addTargetMs(targetMs);
             int off = logitRow * targetVocab;
             logitRow += k + 1;
-            int accepted = s.params.isGreedy()
-                    ? sampler.verifyGreedy(logits, off, targetVocab, s.drafts, k, emitted)
-                    : sampler.verifySampled(logits, off, targetVocab, s.drafts, k, s.q, draftVocab, s.params, s.rng,
-                    emitted);
+            int accepted;
+            int[] tokensOut = emitted;
+            if (deviceAcceptance != null) {
+                accepted = acceptRows.accepted[i];
+                tokensOut = acceptRows.out[i];
+            } else {
+                accepted = s.params.isGreedy()
+                        ? sampler.verifyGreedy(logits, off, targetVocab, s.drafts, k, emitted)
+                        : sampler.verifySampled(logits, off, targetVocab, s.drafts, k, s.q, draftVocab, s.params,
+                        s.rng, emitted);
+            }
             s.stats.recordStep(k, accepted);
             s.maxDrafted = Math.max(s.maxDrafted, k);
+            acceptedSum += accepted;
+            if (accepted < k) {
+                rejections++;
+            }
             if (k > 0) {
                 s.k = policy.next(s.k, k, accepted);
             }
             int base = s.length;
             boolean done = false;
             for (int e = 0; e <= accepted && !done; e++) {
-                done = emit(s, emitted[e]);
+                done = emit(s, tokensOut[e]);
             }
             // Keep the KV of accepted drafts; everything after them is stale.
             int valid = base + accepted;
@@ -325,11 +396,45 @@ public final class SpeculativeEngine implements GenerationEngine {
                 finished.add(s);
             }
         }
+        int draftingRows = 0;
+        for (int i = 0; i < n; i++) {
+            draftingRows += stepK[i] > 0 ? 1 : 0;
+        }
+        synchronized (totals) {
+            totals[0]++;
+            totals[1] += anyDraft ? 1 : 0;
+            totals[2] += draftingRows;
+            totals[3] += kSum;
+            totals[4] += acceptedSum;
+            totals[5] += rejections;
+        }
+        if (draftSwitch != null) {
+            if (anyDraft) {
+                draftSwitch.recordAcceptance(acceptedSum, rejections);
+                if (clean) {
+                    draftSwitch.recordSpeculative(n, draftMs, kSum, targetMs, logitRow);
+                }
+            } else if (clean) {
+                draftSwitch.recordTargetOnly(n, targetMs);
+            }
+        }
         if (finished != null) {
             for (Sequence s : finished) {
                 active.remove(s);
                 release(s);
             }
+        }
+    }
+
+    /** The rows of this step for the device verifier, in verifyBatch order. */
+    private void prepareDeviceRows(int n) {
+        acceptRows.reset(n, draftVocab);
+        if (deviceEmitted.length < n) {
+            deviceEmitted = new int[n * 2][policy.maxK() + 2];
+        }
+        for (int i = 0; i < n; i++) {
+            Sequence s = active.get(i);
+            acceptRows.add(stepK[i], s.drafts, s.params.isGreedy() ? null : s.q, s.params, s.rng, deviceEmitted[i]);
         }
     }
 

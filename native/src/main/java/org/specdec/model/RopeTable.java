@@ -29,7 +29,8 @@ public final class RopeTable {
         }
     }
 
-    static float[] inverseFrequencies(ModelConfig c) {
+    /** Inverse frequencies (headDim/2) with the config's scaling applied; the CUDA backend uploads these. */
+    public static float[] inverseFrequencies(ModelConfig c) {
         int dim = c.headDim();
         int half = dim / 2;
         float[] inv = new float[half];

@@ -43,7 +43,21 @@ public record ModelPreset(String name, int hiddenSize, int numLayers, int numHea
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown preset '" + name + "' (use tiny, small, draft15m/15m or 110m)");
+        if (n.startsWith("shape:")) {
+            // shape:hidden,layers,heads,kvHeads,intermediate,vocab,maxPositions (GPU benchmarks)
+            String[] f = n.substring(6).split(",");
+            if (f.length != 7) {
+                throw new IllegalArgumentException("preset '" + name
+                        + "': use shape:hidden,layers,heads,kvHeads,intermediate,vocab,maxPositions");
+            }
+            int[] v = new int[7];
+            for (int i = 0; i < 7; i++) {
+                v[i] = Integer.parseInt(f[i].strip());
+            }
+            return new ModelPreset(n, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        }
+        throw new IllegalArgumentException("unknown preset '" + name
+                + "' (use tiny, small, draft15m/15m, 110m or shape:hidden,layers,heads,kv,ff,vocab,maxpos)");
     }
 
     public int headDim() {

@@ -23,6 +23,27 @@ public final class ReferenceLlama {
         values = new double[c.numLayers()][maxPos][c.kvDim()];
     }
 
+    /**
+     * Feeds {@code tokens} one position at a time and checks each position's logits against
+     * {@code logits} ({@code [tokens][vocab]}): max abs error relative to the max abs logit.
+     */
+    public static void assertMatches(LlamaWeights w, int[] tokens, float[] logits, double tolerance, String what) {
+        ReferenceLlama ref = new ReferenceLlama(w, tokens.length);
+        int v = w.config().vocabSize();
+        for (int t = 0; t < tokens.length; t++) {
+            double[] expect = ref.step(tokens[t]);
+            double maxAbs = 0;
+            double maxErr = 0;
+            for (int i = 0; i < v; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(expect[i]));
+                maxErr = Math.max(maxErr, Math.abs(expect[i] - logits[t * v + i]));
+            }
+            if (!(maxErr / maxAbs < tolerance)) {
+                throw new AssertionError(what + " position " + t + ": relative error " + maxErr / maxAbs);
+            }
+        }
+    }
+
     /** Logits after feeding {@code token} at the next position. */
     public double[] step(int token) {
         int d = c.hiddenSize();
@@ -51,7 +72,11 @@ public final class ReferenceLlama {
                 int kvh = h / group;
                 double[] s = new double[pos + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t <= pos; t++) {
+                int first = c.slidingWindow() > 0 ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
+                for (int t = 0; t < first; t++) {
+                    s[t] = Double.NEGATIVE_INFINITY;
+                }
+                for (int t = first; t <= pos; t++) {
                     double dot = 0;
                     for (int i = 0; i < hd; i++) {
                         dot += q[h * hd + i] * keys[l][t][kvh * hd + i];
@@ -61,7 +86,7 @@ public final class ReferenceLlama {
                 }
                 double sum = 0;
                 for (int t = 0; t <= pos; t++) {
-                    s[t] = Math.exp(s[t] - max);
+                    s[t] = t < first ? 0 : Math.exp(s[t] - max);
                     sum += s[t];
                 }
                 for (int t = 0; t <= pos; t++) {

@@ -17,12 +17,14 @@ import org.specdec.engine.EngineSpec;
  * @param maxBatch        rows decoded together by the shared engine
  * @param threads         CPU backend threads (0 = all cores)
  * @param maxContext      KV cache length per row (0 = model default)
+ * @param draftSwitch     turn drafting off at batch sizes where the measured cost model says it does not pay
  * @param device          {@value #AUTO}: the GPU Spark assigned to the task ({@code cuda:N}), the CPU
  *                        without one; {@value #CPU}: always the CPU backend, also on executors that
  *                        were given a GPU (the assigned address is still logged per task)
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
-                             int maxBatch, int threads, int maxContext, String device) implements Serializable {
+                             int maxBatch, int threads, int maxContext, boolean draftSwitch, String device)
+        implements Serializable {
 
     public static final String AUTO = "auto";
     public static final String CPU = "cpu";
@@ -35,6 +37,12 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         }
     }
 
+    /** Without the draft switch (fixed behaviour), device auto. */
+    public EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
+                          int maxBatch, int threads, int maxContext) {
+        this(target, draft, selfDraftLayers, k, adaptiveK, maxK, maxBatch, threads, maxContext, false, AUTO);
+    }
+
     /** The backend device for a task placed at {@code where}: its GPU under auto, else the CPU. */
     public String deviceFor(TaskPlacement where) {
         return device.equals(CPU) ? CPU : where.device();
@@ -42,6 +50,6 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
 
     public EngineSpec toSpec(String device) {
         return new EngineSpec(Path.of(target), draft == null ? null : Path.of(draft), selfDraftLayers, k,
-                adaptiveK, maxK, maxBatch, device, threads, maxContext);
+                adaptiveK, maxK, maxBatch, device, threads, maxContext, draftSwitch);
     }
 }

@@ -39,6 +39,8 @@ public record SqlSettings(EngineSettings engine, int maxTokens, double temperatu
     public static final String MAX_CONTEXT = PREFIX + "maxContext";
     /** auto: the task's GPU (cuda:N), else the CPU; cpu: always the CPU backend (default auto). */
     public static final String DEVICE = PREFIX + "device";
+    /** Turn drafting off at batch sizes where it does not pay (default true). */
+    public static final String DRAFT_SWITCH = PREFIX + "draftSwitch";
     /** Default max_tokens (default 64). */
     public static final String MAX_TOKENS = PREFIX + "maxTokens";
     /** Default temperature (default 0 = greedy). */
@@ -60,7 +62,8 @@ public record SqlSettings(EngineSettings engine, int maxTokens, double temperatu
                 Integer.parseInt(c.get(SELF_DRAFT_LAYERS, "0")), Integer.parseInt(c.get(K, "4")),
                 Boolean.parseBoolean(c.get(ADAPTIVE_K, "false")), Integer.parseInt(c.get(MAX_K, "8")),
                 Integer.parseInt(c.get(MAX_BATCH, "16")), Integer.parseInt(c.get(THREADS, "0")),
-                Integer.parseInt(c.get(MAX_CONTEXT, "0")), c.get(DEVICE, EngineSettings.AUTO));
+                Integer.parseInt(c.get(MAX_CONTEXT, "0")), Boolean.parseBoolean(c.get(DRAFT_SWITCH, "true")),
+                c.get(DEVICE, EngineSettings.AUTO));
         return new SqlSettings(e, Integer.parseInt(c.get(MAX_TOKENS, "64")),
                 Double.parseDouble(c.get(TEMPERATURE, "0")), Double.parseDouble(c.get(TOP_P, "1")),
                 Long.parseLong(c.get(SEED, "0")));
@@ -83,6 +86,7 @@ public record SqlSettings(EngineSettings engine, int maxTokens, double temperatu
         c.set(THREADS, engine.threads());
         c.set(MAX_CONTEXT, engine.maxContext());
         c.set(DEVICE, engine.device());
+        c.set(DRAFT_SWITCH, engine.draftSwitch());
         c.set(MAX_TOKENS, maxTokens);
         c.set(TEMPERATURE, Double.toString(temperature));
         c.set(TOP_P, Double.toString(topP));

@@ -15,8 +15,8 @@ import org.specdec.tensor.WeightTensor;
  * <p>The micro-kernel holds a 4 (weight rows) x 3 (input rows) block of accumulators: each load
  * feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
  * CPU). Every dot product, whatever block it falls in, is computed with the same operations in
- * the same order (one vector accumulator over the chunks, lane reduction, scalar tail), so a
- * row's result does not depend on the batch it is in.
+ * the same order as {@link VectorMath#dot} (one vector accumulator over the chunks, lane
+ * reduction, scalar tail), so a row's result does not depend on the batch it is in.
  */
 final class CpuMatmul {
     private static final VectorSpecies<Float> F = VectorMath.F;
@@ -48,7 +48,7 @@ final class CpuMatmul {
             }
             for (; i < m; i++) {
                 for (int r = 0; r < jn; r++) {
-                    out[i * outStride + outCol + j + r] = dot(ws, r * n, x, i * n, n);
+                    out[i * outStride + outCol + j + r] = VectorMath.dot(ws, r * n, x, i * n, n);
                 }
             }
             if (bias != null) {
@@ -60,21 +60,6 @@ final class CpuMatmul {
                 }
             }
         }
-    }
-
-    /** The canonical dot product every block reproduces exactly. */
-    static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        int bound = F.loopBound(n);
-        for (; i < bound; i += L) {
-            acc = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += w[wOff + i] * x[xOff + i];
-        }
-        return s;
     }
 
     private static void block4x3(float[] w, int n, float[] x, int i, float[] out, int stride, int col) {
@@ -174,7 +159,7 @@ final class CpuMatmul {
         store(a3, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
     }
 
-    /** Lane reduction plus the scalar tail from {@code c}: the end of {@link #dot}. */
+    /** Lane reduction plus the scalar tail from {@code c}: the end of {@link VectorMath#dot}. */
     private static void store(FloatVector acc, float[] w, int wOff, float[] x, int xOff, int c, int n, float[] out,
                               int at) {
         float s = acc.reduceLanes(VectorOperators.ADD);

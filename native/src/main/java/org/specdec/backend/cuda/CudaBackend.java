@@ -1,0 +1,318 @@
+package org.specdec.backend.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.specdec.backend.Backend;
+import org.specdec.backend.ModelRunner;
+import org.specdec.model.LayerWeights;
+import org.specdec.model.LlamaWeights;
+import org.specdec.tensor.WeightTensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+
+/**
+ * The CUDA backend: one GPU ("cuda:N", the address Spark assigned), its primary context (shared
+ * with anything else in the executor JVM that uses the same GPU), our kernels loaded from the
+ * fatbin in the jar with cuModuleLoadData, and one stream. JCuda's driver API only: no cuBLAS, no
+ * NVRTC, so a machine with only the CUDA 13 driver (libcuda.so.1) runs it.
+ *
+ * <p>Weights are uploaded once per backend and shared by identity: a self-draft (the target's
+ * first n layers) reuses the target's device matrices. Every runner preallocates a KV cache for
+ * {@code maxRows} rows from the free memory left after its weights ({@link KvBudget}).
+ *
+ * <p>The CUDA context is current per thread; every entry point makes it current first, so loading
+ * on one thread and decoding on the engine's loop thread both work.
+ */
+public final class CudaBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+
+    private final int ordinal;
+    private final String deviceName;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUmodule module = new CUmodule();
+    private final CUstream stream = new CUstream();
+    private final int smCount;
+    private final int maxPositions;
+    private final int maxRows;
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<WeightTensor, DeviceMatrix> matrices = new IdentityHashMap<>();
+    private final Map<LayerWeights, DeviceLayer> layers = new IdentityHashMap<>();
+    private final List<CUdeviceptr> allocations = new ArrayList<>();
+    private final List<CudaModelRunner> runners = new ArrayList<>();
+    private boolean closed;
+
+    /**
+     * Opens "cuda:N". Fails with the reason from {@link CudaAvailability} when the backend cannot
+     * run here (no kernels in the jar, no driver, no device) and names the device count when N is
+     * out of range.
+     *
+     * @param maxPositions longest row (prompt + generation + draft block) any runner must hold
+     * @param maxRows      rows decoded together (the engine's max_batch): KV rows preallocated per model
+     */
+    public static CudaBackend open(String device, int maxPositions, int maxRows) {
+        int ordinal = parseOrdinal(device);
+        CudaAvailability a = CudaAvailability.check();
+        if (!a.available()) {
+            throw new IllegalStateException("device '" + device + "': the CUDA backend is unavailable: " + a.reason()
+                    + ". Use device cpu, or run on a GPU executor.");
+        }
+        if (ordinal >= a.devices()) {
+            throw new IllegalArgumentException("device '" + device + "': this machine has " + a.devices()
+                    + " CUDA device(s) (cuda:0..cuda:" + (a.devices() - 1) + ")");
+        }
+        return new CudaBackend(ordinal, maxPositions, maxRows);
+    }
+
+    /** "cuda" is cuda:0; "cuda:N" is device N. */
+    public static int parseOrdinal(String device) {
+        if (device.equals("cuda")) {
+            return 0;
+        }
+        if (device.startsWith("cuda:")) {
+            try {
+                int n = Integer.parseInt(device.substring(5));
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the error below
+            }
+        }
+        throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N, e.g. cuda:0)");
+    }
+
+    private CudaBackend(int ordinal, int maxPositions, int maxRows) {
+        this.ordinal = ordinal;
+        this.maxPositions = maxPositions;
+        this.maxRows = Math.max(1, maxRows);
+        JCudaDriver.setExceptionsEnabled(true);
+        cuDeviceGet(device, ordinal);
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        int len = 0;
+        while (len < name.length && name[len] != 0) {
+            len++;
+        }
+        this.deviceName = new String(name, 0, len, StandardCharsets.US_ASCII);
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        this.smCount = v[0];
+        byte[] fatbin = CudaAvailability.fatbin();
+        if (fatbin == null) {
+            throw new IllegalStateException("cuda:" + ordinal + ": " + CudaAvailability.FATBIN_RESOURCE + " vanished");
+        }
+        byte[] image = new byte[fatbin.length + 1];  // cuModuleLoadData wants a NUL-terminated image
+        System.arraycopy(fatbin, 0, image, 0, fatbin.length);
+        cuModuleLoadData(module, image);
+        cuStreamCreate(stream, 0);
+        long[] free = new long[1];
+        long[] total = new long[1];
+        cuMemGetInfo(free, total);
+        LOG.info("cuda:{} {} ({} SMs): {} MiB free of {} MiB", ordinal, deviceName, smCount, free[0] >> 20,
+                total[0] >> 20);
+    }
+
+    @Override
+    public String device() {
+        return "cuda:" + ordinal;
+    }
+
+    public String deviceName() {
+        return deviceName;
+    }
+
+    public int smCount() {
+        return smCount;
+    }
+
+    int maxPositions() {
+        return maxPositions;
+    }
+
+    int maxRows() {
+        return maxRows;
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    /** Makes this backend's context current on the calling thread. */
+    void bind() {
+        if (closed) {
+            throw new IllegalStateException(device() + " is closed");
+        }
+        cuCtxSetCurrent(context);
+    }
+
+    CUfunction function(String name) {
+        return functions.computeIfAbsent(name, n -> {
+            CUfunction f = new CUfunction();
+            cuModuleGetFunction(f, module, n);
+            return f;
+        });
+    }
+
+    /** {free, total} device memory in bytes. */
+    long[] memInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        cuMemGetInfo(free, total);
+        return new long[] {free[0], total[0]};
+    }
+
+    /** A zero-filled device allocation owned by the backend (freed when it closes). */
+    CUdeviceptr allocZeroed(long bytes) {
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, Math.max(bytes, 16));
+        cuMemsetD8(p, (byte) 0, Math.max(bytes, 16));
+        allocations.add(p);
+        return p;
+    }
+
+    void free(CUdeviceptr p) {
+        if (p != null && allocations.remove(p)) {
+            cuMemFree(p);
+        }
+    }
+
+    DeviceMatrix matrix(WeightTensor w) {
+        return matrices.computeIfAbsent(w, t -> DeviceMatrix.upload(this, List.of(t)));
+    }
+
+    DeviceLayer layer(LayerWeights lw) {
+        return layers.computeIfAbsent(lw, l -> DeviceLayer.upload(this, l));
+    }
+
+    @Override
+    public ModelRunner load(LlamaWeights weights) {
+        bind();
+        CudaModelRunner r = new CudaModelRunner(this, weights);
+        runners.add(r);
+        return r;
+    }
+
+    void forget(CudaModelRunner r) {
+        runners.remove(r);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        cuCtxSetCurrent(context);
+        for (CudaModelRunner r : List.copyOf(runners)) {
+            r.close();
+        }
+        cuCtxSynchronize();
+        for (CUdeviceptr p : allocations) {
+            cuMemFree(p);
+        }
+        allocations.clear();
+        matrices.clear();
+        layers.clear();
+        cuStreamDestroy(stream);
+        cuModuleUnload(module);
+        closed = true;
+        cuDevicePrimaryCtxRelease(device);
+    }
+
+    /** A weight matrix on the device: rows padded to 16, row length padded to 64, zeros in the pads. */
+    record DeviceMatrix(CUdeviceptr ptr, int rows, int cols, int ldk, int dtypeCode, String kernelPrefix) {
+
+        static DeviceMatrix upload(CudaBackend b, List<WeightTensor> parts) {
+            WeightTensor first = parts.get(0);
+            int cols = first.cols();
+            int rows = 0;
+            for (WeightTensor t : parts) {
+                if (t.cols() != cols || t.dtype() != first.dtype()) {
+                    throw new IllegalArgumentException("cannot fuse " + t + " with " + first);
+                }
+                rows += t.rows();
+            }
+            int ldk = LaunchGeometry.paddedK(cols);
+            int es = first.dtype().bytes();
+            long bytes = (long) LaunchGeometry.paddedRows(rows) * ldk * es;
+            CUdeviceptr p = b.allocZeroed(bytes);
+            int rowBase = 0;
+            for (WeightTensor t : parts) {
+                DeviceUpload.rows(t, p, rowBase, (long) ldk * es);
+                rowBase += t.rows();
+            }
+            int code;
+            String prefix;
+            switch (first.dtype()) {
+                case BF16: code = 2; prefix = "bf16"; break;
+                case F16: code = 1; prefix = "f16"; break;
+                default: code = 0; prefix = "f32"; break;
+            }
+            return new DeviceMatrix(p, rows, cols, ldk, code, prefix);
+        }
+    }
+
+    /**
+     * One decoder layer on the device. q/k/v are fused into one [q+2kv][d] matrix and gate/up into
+     * one [2ff][d] matrix (one GEMM each, the same bytes as three and two), biases fused alike.
+     */
+    record DeviceLayer(CUdeviceptr attentionNorm, DeviceMatrix qkv, CUdeviceptr qkvBias, DeviceMatrix wo,
+                       CUdeviceptr ffnNorm, DeviceMatrix gateUp, DeviceMatrix down) {
+
+        static DeviceLayer upload(CudaBackend b, LayerWeights l) {
+            CUdeviceptr bias = null;
+            if (l.bq() != null) {
+                float[] all = new float[l.bq().length + l.bk().length + l.bv().length];
+                System.arraycopy(l.bq(), 0, all, 0, l.bq().length);
+                System.arraycopy(l.bk(), 0, all, l.bq().length, l.bk().length);
+                System.arraycopy(l.bv(), 0, all, l.bq().length + l.bk().length, l.bv().length);
+                bias = DeviceUpload.floats(b, all);
+            }
+            return new DeviceLayer(
+                    DeviceUpload.floats(b, l.attentionNorm()),
+                    DeviceMatrix.upload(b, List.of(l.wq(), l.wk(), l.wv())),
+                    bias,
+                    DeviceMatrix.upload(b, List.of(l.wo())),
+                    DeviceUpload.floats(b, l.ffnNorm()),
+                    DeviceMatrix.upload(b, List.of(l.wGate(), l.wUp())),
+                    DeviceMatrix.upload(b, List.of(l.wDown())));
+        }
+    }
+
+    static Pointer nullPointer() {
+        return new CUdeviceptr();
+    }
+}

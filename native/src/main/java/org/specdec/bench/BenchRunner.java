@@ -1,0 +1,310 @@
+package org.specdec.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import org.specdec.backend.Backend;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.cli.Args;
+import org.specdec.engine.EngineCounters;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.sampling.SamplingParams;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.DeviceAcceptance;
+
+/**
+ * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
+ * concurrency, and measures the forward-pass costs the DESIGN formula needs. No Spark here: the
+ * engine runs in this JVM exactly as it does inside an executor.
+ *
+ * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
+ * running every mode once (interleaved, so slow drift of the machine hits all modes alike).
+ */
+public final class BenchRunner {
+
+    /**
+     * @param target        target model directory
+     * @param draft         independent draft directory, or null
+     * @param selfDraft     self-draft layers when draft is null
+     * @param concurrency   concurrency levels
+     * @param fixedK        fixed draft lengths to measure
+     * @param adaptiveK     initial k of the adaptive mode (0 = no adaptive mode)
+     * @param maxK          upper bound of adaptive k
+     * @param maxTokens     tokens per row (EOS ignored, so every row generates exactly this many)
+     * @param promptLen     prompt tokens per row
+     * @param rounds        rows per concurrency level = max(minRows, concurrency x rounds)
+     * @param minRows       see rounds
+     * @param repeats       measurements of every mode at every level
+     * @param threads       CPU threads (0 = all cores)
+     * @param seed          prompt seed
+     * @param device        "cpu" or "cuda:N"
+     * @param bandwidthGbs  memory bandwidth for the roofline line (0: not printed)
+     */
+    public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
+                          int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
+                          long seed, String device, double bandwidthGbs) {
+
+        /** The flags both bench front ends take (the launcher's, with Parquet and HTML, and the runtime CLI's). */
+        public static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--concurrency",
+                "--k", "--adaptive-k", "--max-k", "--max-tokens", "--prompt-len", "--rounds", "--min-rows", "--repeats",
+                "--threads", "--seed", "--device", "--bandwidth-gbs", "--out");
+
+        public static final String USAGE = """
+                  --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
+                  [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
+                  [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
+                  Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
+                  --adaptive-k 0 skips the adaptive mode.
+                """;
+
+        public static Options parse(Args a) {
+            Path target = a.requirePath("--target");
+            Path draft = a.path("--draft");
+            int self = a.getInt("--self-draft", 0);
+            if (draft == null && self == 0) {
+                throw new IllegalArgumentException("bench needs --draft DIR or --self-draft N");
+            }
+            String ks = a.get("--k", "2,4");
+            return new Options(target, draft, self, Args.intList(a.get("--concurrency", "1,2,4,8,16,32")),
+                    ks.isBlank() ? new int[0] : Args.intList(ks), a.getInt("--adaptive-k", 4), a.getInt("--max-k", 8),
+                    a.getInt("--max-tokens", 64), a.getInt("--prompt-len", 16), a.getInt("--rounds", 2),
+                    a.getInt("--min-rows", 4), Math.max(1, a.getInt("--repeats", 1)), a.getInt("--threads", 0),
+                    a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0));
+        }
+
+        /** One line describing the setup, for reports. */
+        public String describe() {
+            return String.format(Locale.ROOT,
+                    "target %s, draft %s, %d tokens per row (EOS ignored), prompts of %d tokens, greedy, "
+                            + "%d repeat(s), device %s, %d CPU threads, Java %s",
+                    target.getFileName(), draft != null ? draft.getFileName() : "self-draft " + selfDraft + " layers",
+                    maxTokens, promptLen, repeats, device,
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+                    System.getProperty("java.version"));
+        }
+    }
+
+    private final Options o;
+    private final PrintStream log;
+
+    public BenchRunner(Options options, PrintStream log) {
+        this.o = options;
+        this.log = log;
+    }
+
+    public List<BenchResult> run() {
+        List<BenchResult> all = new ArrayList<>();
+        for (int c : o.concurrency) {
+            double[] cost = passCosts(c);
+            double costC = cost[2] / cost[0];
+            double verify = cost[1] / cost[0];
+            log.printf(Locale.ROOT, "concurrency %d: target pass %.2f ms (1 position/row), %.2f ms (5 positions/row);"
+                    + " draft pass %.2f ms -> c = %.3f; target weights %.1f MB per pass = %.1f GB/s%s%n", c, cost[0],
+                    cost[1], cost[2], costC, cost[3] / 1e6, cost[3] / cost[0] / 1e6, o.bandwidthGbs > 0
+                            ? String.format(Locale.ROOT, " = %.0f%% of %.0f GB/s", 100 * cost[3] / cost[0] / 1e6
+                            / o.bandwidthGbs, o.bandwidthGbs) : "");
+            List<GenerationRequest> reqs = prompts(Math.max(o.minRows, c * o.rounds));
+            List<GenerationRequest> warm = reqs.subList(0, Math.min(reqs.size(), c));
+            for (EngineSpec spec : specs(c)) {
+                measure(spec, warm);
+            }
+            for (int r = 0; r < o.repeats; r++) {
+                List<BenchResult> round = new ArrayList<>();
+                for (EngineSpec spec : specs(c)) {
+                    round.add(result(spec, c, r, reqs, costC, verify));
+                }
+                double base = round.get(0).tokensPerS();
+                for (BenchResult b : round) {
+                    BenchResult withSpeedup = b.withSpeedup(b.tokensPerS() / base);
+                    all.add(withSpeedup);
+                    log.printf(Locale.ROOT, "  %-11s rep %d: %8.1f tokens/s (%.2fx, predicted %s), gen p50 %.0f ms,"
+                                    + " ttft %.0f ms, acceptance %s, skipped %d of %d passes%n",
+                            b.label(), r, b.tokensPerS(), withSpeedup.speedup(),
+                            Double.isNaN(b.predictedSpeedup()) ? "-" : String.format(Locale.ROOT, "%.2fx",
+                                    b.predictedSpeedup()),
+                            b.genTimeP50Ms(), b.ttftMeanMs(),
+                            Double.isNaN(b.acceptanceRate()) ? "-" : String.format(Locale.ROOT, "%.3f",
+                                    b.acceptanceRate()), b.skippedSteps(), b.steps());
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Target-only first (the baseline of the speedups), then fixed k, then adaptive. */
+    private List<EngineSpec> specs(int c) {
+        List<EngineSpec> specs = new ArrayList<>();
+        // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
+        int context = o.promptLen + o.maxTokens + 1;
+        specs.add(new EngineSpec(o.target, null, 0, 0, false, 0, c, o.device, o.threads, context, false));
+        for (int k : o.fixedK) {
+            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, k, false, k, c, o.device, o.threads, context,
+                    false));
+        }
+        if (o.adaptiveK > 0) {
+            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, o.adaptiveK, true, Math.max(o.adaptiveK, o.maxK), c,
+                    o.device, o.threads, context, true));
+        }
+        return specs;
+    }
+
+    private BenchResult result(EngineSpec spec, int c, int repeat, List<GenerationRequest> reqs, double costC,
+                               double verifyRatio) {
+        Measured m = measure(spec, reqs);
+        String mode = spec.k() == 0 ? BenchResult.TARGET_ONLY : spec.draftSwitch() || spec.adaptiveK()
+                ? BenchResult.ADAPTIVE : BenchResult.FIXED;
+        long generated = 0;
+        long drafted = 0;
+        long accepted = 0;
+        long passes = 0;
+        double[] gen = new double[m.results.size()];
+        double[] ttft = new double[m.results.size()];
+        for (int i = 0; i < gen.length; i++) {
+            GenerationResult r = m.results.get(i);
+            if (r.isError()) {
+                throw new IllegalStateException("bench row " + r.id() + " failed: " + r.error());
+            }
+            generated += r.generatedTokens();
+            drafted += r.draftTokens();
+            accepted += r.acceptedTokens();
+            passes += r.specSteps();
+            gen[i] = r.latencyMs();
+            ttft[i] = r.ttftMs();
+        }
+        EngineCounters n = m.counters;
+        double alpha = n.alpha();
+        double meanK = n.meanDraftLength();
+        double predicted = BenchResult.designSpeedup(alpha, meanK, costC);
+        return new BenchResult(c, mode, spec.k(), spec.maxK(), repeat, gen.length, generated, m.seconds,
+                generated / m.seconds, mean(gen), percentile(gen, 0.5), percentile(gen, 0.95), mean(ttft),
+                percentile(ttft, 0.95), drafted == 0 ? Double.NaN : accepted / (double) drafted, alpha,
+                passes == 0 ? Double.NaN : generated / (double) passes, meanK, n.steps(), n.draftingSteps(),
+                n.skippedSteps(), costC, verifyRatio, Double.NaN, predicted);
+    }
+
+    private record Measured(List<GenerationResult> results, double seconds, EngineCounters counters) {
+    }
+
+    private static Measured measure(EngineSpec spec, List<GenerationRequest> reqs) {
+        System.gc(); // the previous engine's KV caches must not count against this one
+        try (GenerationEngine engine = Engines.open(spec)) {
+            long t0 = System.nanoTime();
+            List<GenerationResult> results = engine.generateAll(reqs);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new Measured(results, seconds, engine.counters());
+        }
+    }
+
+    private List<GenerationRequest> prompts(int n) {
+        int vocab;
+        try (Checkpoint ck = Checkpoint.open(o.target)) {
+            vocab = ck.config().vocabSize();
+        }
+        Random r = new Random(o.seed);
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, o.maxTokens, List.of(), true);
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] ids = new int[o.promptLen];
+            ids[0] = 1;
+            for (int j = 1; j < ids.length; j++) {
+                ids[j] = 3 + r.nextInt(vocab - 3);
+            }
+            out.add(GenerationRequest.ofTokens("bench-" + i, ids, p));
+        }
+        return out;
+    }
+
+    /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes} at a batch size. */
+    private double[] passCosts(int batch) {
+        try (Checkpoint tc = Checkpoint.open(o.target);
+             Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
+             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, 512)
+                     : CudaBackend.open(o.device, 512, 2 * batch)) {
+            LlamaWeights tw = LlamaWeights.load(tc);
+            LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
+            ModelRunner t = backend.load(tw);
+            ModelRunner d = backend.load(dw);
+            return new double[] {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass()};
+        }
+    }
+
+    /** Median time of a forward pass of {@code positions} new positions per row at context 64. */
+    private static double passMs(ModelRunner runner, int positions, int batch) {
+        KvCache[] caches = new KvCache[batch];
+        ForwardBatch b = new ForwardBatch();
+        int[] tokens = new int[64 + positions];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = 3 + i;
+        }
+        for (int r = 0; r < batch; r++) {
+            caches[r] = runner.newCache(512);
+            b.add(caches[r], tokens, 0, 64, 1);
+        }
+        runner.forward(b);
+        AcceptanceRows rows = new AcceptanceRows();
+        SamplingParams greedy = SamplingParams.greedy(1);
+        int[][] accepted = new int[batch][positions + 1];
+        int reps = 15;
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps + 3; i++) {
+            b.clear();
+            for (int r = 0; r < batch; r++) {
+                b.add(caches[r], tokens, 64, positions, positions);
+            }
+            long t0 = System.nanoTime();
+            if (runner instanceof DeviceAcceptance da) {
+                // As the engine runs it on a GPU: greedy acceptance on the device, no logits copy.
+                rows.reset(batch, runner.config().vocabSize());
+                for (int r = 0; r < batch; r++) {
+                    rows.add(positions - 1, tokens, null, greedy, null, accepted[r]);
+                }
+                da.forwardAndAccept(b, rows);
+            } else {
+                runner.forward(b);
+            }
+            long t1 = System.nanoTime();
+            for (int r = 0; r < batch; r++) {
+                caches[r].truncate(64);
+            }
+            if (i >= 3) {
+                ms[i - 3] = (t1 - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return ms[reps / 2];
+    }
+
+    public static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Nearest-rank percentile. */
+    public static double percentile(double[] v, double q) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int rank = (int) Math.ceil(q * s.length);
+        return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
+    }
+}

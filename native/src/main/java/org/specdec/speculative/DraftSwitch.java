@@ -1,0 +1,273 @@
+package org.specdec.speculative;
+
+/**
+ * Decides before each engine step whether drafting pays at the current batch size, from costs
+ * the engine measures online. Speculation loses at large batches because the target pass stops
+ * being memory-bound: verifying k+1 positions per row then costs more than one, and the k draft
+ * forwards are no longer cheap next to it. Everything here is measured per batch size n (rows in
+ * the step), never assumed.
+ *
+ * <p>The model is the DESIGN formula with the verification pass measured instead of assumed
+ * equal to a one-position pass. With per-token acceptance alpha, mean draft length k, draft cost
+ * per position d(n), target pass with one position per row t1(n) and a verification pass with
+ * k+1 positions per row tv(n, k):
+ * <pre>
+ *   S(n) = (1 - alpha^(k+1)) / ((1 - alpha) (k c + v)),   c = d(n) / t1(n),  v = tv(n, k) / t1(n)
+ * </pre>
+ * which is (1 - a^(k+1)) / ((1 - a)(k c + 1)) when verification costs the same as one position
+ * (v = 1). Drafting runs while S(n) &gt;= 1 + margin: the margin makes the switch err towards
+ * target-only decoding, whose speed it can only match, never miss.
+ *
+ * <p>The switch also picks the block length: {@link #draftLimit} returns the k in 1..maxK that
+ * maximises S(n), which caps every row's own (adaptive) k for that step; 0 means no drafting.
+ * A batch size without measurements of its own borrows the nearest measured size's costs.
+ *
+ * <p>alpha is estimated as a geometric success probability: accepted / (accepted + rejections),
+ * where a rejection is a block that ended before its last draft position (a fully accepted block
+ * has none). Its counts decay with every drafting step so that the estimate follows the data.
+ *
+ * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
+ * draft and the verification pass) and decodes once without drafting (to measure t1). While
+ * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
+ * with one drafting step after 16, 32, ... up to {@code maxProbeInterval} steps, so that a draft
+ * that starts paying again (other prompts, a smaller batch) is noticed. Only "clean" steps feed
+ * the time tables: steps without prompt prefill in the target pass, or long catch-up in the draft.
+ *
+ * <p>Not thread-safe: the engine loop thread owns it; {@link #counters()} is safe from any thread.
+ */
+public final class DraftSwitch {
+    /** Weight of a new time sample in the moving averages. */
+    static final double TIME_WEIGHT = 0.3;
+    /** Decay of the acceptance counts per drafting step. */
+    static final double ACCEPTANCE_DECAY = 0.02;
+    static final int MIN_PROBE_INTERVAL = 16;
+    /** Draft length of exploration and probe steps. */
+    static final int EXPLORE_K = 2;
+
+    private final double margin;
+    private final int maxK;
+    private final int refreshEvery;
+    private final int maxProbeInterval;
+
+    private final double[] targetMs;
+    private final double[] verifyMs;
+    private final double[] verifyPositions;
+    private final double[] draftMsPerPosition;
+    private final boolean[] drafting;
+    private final int[] sinceOther;
+    private final int[] probeInterval;
+
+    private double acceptedCount;
+    private double rejectedCount;
+
+    private long stepsDrafted;
+    private long stepsSkipped;
+    private long probes;
+    private long refreshes;
+    private long switchedOff;
+
+    /** Switch counters since the engine started: how many steps drafted and how many did not. */
+    public record Counters(long stepsDrafted, long stepsSkipped, long probes, long refreshes, long switchedOff) {
+        public static final Counters NONE = new Counters(0, 0, 0, 0, 0);
+    }
+
+    public DraftSwitch(int maxBatch, int maxK) {
+        this(maxBatch, maxK, 0.05, 48, 256);
+    }
+
+    /**
+     * @param maxBatch         largest batch size the engine runs
+     * @param maxK             longest draft block the engine allows
+     * @param margin           predicted speedup needed over 1 to draft (0.05 = 5%)
+     * @param refreshEvery     drafting steps at a batch size between re-measurements of t1
+     * @param maxProbeInterval longest wait (steps at that size) between probes while off
+     */
+    public DraftSwitch(int maxBatch, int maxK, double margin, int refreshEvery, int maxProbeInterval) {
+        int n = Math.max(1, maxBatch) + 1;
+        this.maxK = Math.max(1, maxK);
+        this.margin = margin;
+        this.refreshEvery = refreshEvery;
+        this.maxProbeInterval = Math.max(MIN_PROBE_INTERVAL, maxProbeInterval);
+        this.targetMs = nan(n);
+        this.verifyMs = nan(n);
+        this.verifyPositions = nan(n);
+        this.draftMsPerPosition = nan(n);
+        this.drafting = new boolean[n];
+        this.sinceOther = new int[n];
+        this.probeInterval = new int[n];
+        java.util.Arrays.fill(probeInterval, MIN_PROBE_INTERVAL);
+        java.util.Arrays.fill(drafting, true);
+    }
+
+    private static double[] nan(int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, Double.NaN);
+        return a;
+    }
+
+    private int size(int n) {
+        return Math.max(1, Math.min(n, targetMs.length - 1));
+    }
+
+    /** Whether the next step, with {@code n} rows whose mean draft length is {@code meanK}, drafts. */
+    public boolean shouldDraft(int n, double meanK) {
+        return draftLimit(n, meanK) > 0;
+    }
+
+    /**
+     * The most tokens any row may draft in the next step with {@code n} rows whose mean draft
+     * length is {@code meanK}: 0 = no drafting, otherwise the k in 1..maxK that maximises S(n)
+     * (at larger batches verification positions get dearer, so shorter blocks pay better).
+     */
+    public int draftLimit(int n, double meanK) {
+        int b = size(n);
+        int kMax = Math.max(1, Math.max(maxK, (int) Math.ceil(meanK)));
+        int best = bestK(b, kMax);
+        double s = best == 0 ? Double.NaN : predictedSpeedup(b, best);
+        int limit;
+        if (Double.isNaN(s)) {
+            // Nothing measured here or nearby: measure drafting first, then target-only decoding.
+            // Short blocks: exploring must stay cheap where drafting turns out not to pay.
+            limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? Math.min(kMax, EXPLORE_K) : 0;
+        } else {
+            boolean pays = s >= 1 + margin;
+            if (pays != drafting[b]) {
+                if (!pays) {
+                    switchedOff++;
+                } else {
+                    probeInterval[b] = MIN_PROBE_INTERVAL;
+                }
+                drafting[b] = pays;
+                sinceOther[b] = 0;
+            }
+            sinceOther[b]++;
+            if (pays && (sinceOther[b] > refreshEvery || Double.isNaN(targetMs[b]))) {
+                sinceOther[b] = 0;
+                refreshes++;
+                limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
+            } else if (!pays && sinceOther[b] > probeInterval[b]) {
+                sinceOther[b] = 0;
+                probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
+                probes++;
+                limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance and costs may have changed
+            } else {
+                limit = pays ? best : 0;
+            }
+        }
+        synchronized (this) {
+            if (limit > 0) {
+                stepsDrafted++;
+            } else {
+                stepsSkipped++;
+            }
+        }
+        return limit;
+    }
+
+    /** The k in 1..kMax with the highest predicted speedup at batch index b, or 0 when none can be predicted. */
+    private int bestK(int b, int kMax) {
+        int best = 0;
+        double bestS = Double.NEGATIVE_INFINITY;
+        for (int k = 1; k <= kMax; k++) {
+            double s = predictedSpeedup(b, k);
+            if (!Double.isNaN(s) && s > bestS) {
+                bestS = s;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * S(n) for draft length k from the measurements at n, or, while those are incomplete, at the
+     * nearest batch size that has them (cost ratios change slowly with n); NaN when there is none.
+     * See the class comment for the formula.
+     */
+    public double predictedSpeedup(int n, double k) {
+        int b = nearestMeasured(size(n));
+        double alpha = acceptance();
+        if (b < 0 || Double.isNaN(alpha) || k <= 0) {
+            return Double.NaN;
+        }
+        double t1 = targetMs[b];
+        double c = draftMsPerPosition[b] / t1;
+        double v = verifyMs(b, k) / t1;
+        return tokensPerPass(alpha, k) / (k * c + v);
+    }
+
+    private boolean complete(int b) {
+        return !Double.isNaN(targetMs[b]) && !Double.isNaN(verifyMs[b]) && !Double.isNaN(draftMsPerPosition[b]);
+    }
+
+    private int nearestMeasured(int b) {
+        for (int d = 0; d < targetMs.length; d++) {
+            if (b - d >= 1 && complete(b - d)) {
+                return b - d;
+            }
+            if (b + d < targetMs.length && complete(b + d)) {
+                return b + d;
+            }
+        }
+        return -1;
+    }
+
+    /** Expected tokens per target pass with per-token acceptance alpha and k drafts: (1 - a^(k+1)) / (1 - a). */
+    public static double tokensPerPass(double alpha, double k) {
+        double a = Math.min(Math.max(alpha, 0), 0.999999);
+        return (1 - Math.pow(a, k + 1)) / (1 - a);
+    }
+
+    /** Verification pass time at k drafts, interpolated linearly in positions per row between t1 and the measured pass. */
+    private double verifyMs(int b, double k) {
+        double p = verifyPositions[b];
+        if (Double.isNaN(targetMs[b]) || !(p > 1.01)) {
+            return verifyMs[b];
+        }
+        double perPosition = (verifyMs[b] - targetMs[b]) / (p - 1);
+        return targetMs[b] + Math.max(0, perPosition) * k;
+    }
+
+    /** Per-token acceptance estimate, or NaN before any drafted token was verified. */
+    public double acceptance() {
+        double total = acceptedCount + rejectedCount;
+        return total <= 0 ? Double.NaN : acceptedCount / total;
+    }
+
+    /** A target pass with one position per row and no prefill, at batch size n. */
+    public void recordTargetOnly(int n, double ms) {
+        int b = size(n);
+        targetMs[b] = ewma(targetMs[b], ms);
+    }
+
+    /**
+     * A drafting step without prefill at batch size n.
+     *
+     * @param draftMs         time of all draft forwards of the step
+     * @param draftedTokens   draft tokens proposed over all rows
+     * @param verifyMs        time of the verification pass
+     * @param positions       positions verified over all rows (drafts + 1 per row)
+     */
+    public void recordSpeculative(int n, double draftMs, int draftedTokens, double verifyMs, int positions) {
+        int b = size(n);
+        if (draftedTokens > 0) {
+            // Cost of one draft position for every row: draft forwards shrink as rows stop drafting.
+            draftMsPerPosition[b] = ewma(draftMsPerPosition[b], draftMs * n / draftedTokens);
+        }
+        this.verifyMs[b] = ewma(this.verifyMs[b], verifyMs);
+        verifyPositions[b] = ewma(verifyPositions[b], positions / (double) n);
+    }
+
+    /** Verification results of one drafting step, summed over rows (clean or not). */
+    public void recordAcceptance(int accepted, int rejections) {
+        acceptedCount = acceptedCount * (1 - ACCEPTANCE_DECAY) + accepted;
+        rejectedCount = rejectedCount * (1 - ACCEPTANCE_DECAY) + rejections;
+    }
+
+    public synchronized Counters counters() {
+        return new Counters(stepsDrafted, stepsSkipped, probes, refreshes, switchedOff);
+    }
+
+    private static double ewma(double old, double sample) {
+        return Double.isNaN(old) ? sample : old + TIME_WEIGHT * (sample - old);
+    }
+}

@@ -1,0 +1,324 @@
+package org.specdec.backend.cuda;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.engine.EngineSpec;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.sampling.LogitsProcessor;
+import org.specdec.sampling.SamplingParams;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.RejectionSampler;
+import org.specdec.synthetic.ModelPreset;
+import org.specdec.synthetic.SyntheticModelMaker;
+import org.specdec.tensor.DType;
+import org.specdec.testing.ChiSquare;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The CUDA backend against the CPU backend, on a GPU. Skipped (with the reason) where
+ * {@link CudaAvailability} says the backend cannot run, e.g. on CI machines without a GPU.
+ * scripts/gpu-check.sh runs these on a GPU machine.
+ */
+class CudaGpuTest {
+    static Path root;
+    static Path tinyBf16;
+    static Path smallBf16;
+    static Path tinyF32;
+    static Path tinyDraft;
+
+    @BeforeAll
+    static void models() throws Exception {
+        CudaAvailability a = CudaAvailability.check();
+        assumeTrue(a.available(), "no GPU, CUDA tests skipped: " + a.reason());
+        root = Files.createTempDirectory("specdec-cuda-test");
+        SyntheticModelMaker maker = new SyntheticModelMaker();
+        tinyBf16 = maker.write(ModelPreset.TINY, 5, DType.BF16, root.resolve("tiny-bf16"), 0).directory();
+        smallBf16 = maker.write(ModelPreset.SMALL, 6, DType.BF16, root.resolve("small-bf16"), 0).directory();
+        tinyF32 = maker.write(ModelPreset.TINY, 5, DType.F32, root.resolve("tiny-f32"), 0).directory();
+        tinyDraft = maker.writeDraft(SyntheticModelMaker.DraftSpec.parse("independent"), ModelPreset.TINY, 5,
+                DType.BF16, tinyBf16, root.resolve("tiny-draft"), 0).directory();
+        // Token-id prompts only: the GPU bundle leaves out DJL's tokenizer jar.
+        for (Path d : List.of(tinyBf16, smallBf16, tinyF32, tinyDraft)) {
+            Files.deleteIfExists(d.resolve("tokenizer.json"));
+            Files.deleteIfExists(d.resolve("tokenizer_config.json"));
+        }
+    }
+
+    @AfterAll
+    static void done() {
+        // Temp models are small; the JVM's temp cleanup is enough.
+    }
+
+    // ------------------------------------------------------------------ logits parity
+
+    @Test
+    void logitsMatchTheCpuBackend() {
+        double bf16 = parity(tinyBf16);
+        double small = parity(smallBf16);
+        double f32 = parity(tinyF32);
+        System.out.printf("logits parity, max relative error: tiny BF16 %.2e, small BF16 %.2e, tiny F32 %.2e%n",
+                bf16, small, f32);
+        assertTrue(bf16 <= 1e-2, "tiny BF16 relative error " + bf16);
+        assertTrue(small <= 1e-2, "small BF16 relative error " + small);
+        assertTrue(f32 <= 1e-3, "tiny F32 relative error " + f32);
+    }
+
+    /**
+     * A prefill pass (three rows, one of 150 tokens so the tiled GEMM runs) then a verification
+     * pass of 5 tokens per row with 5 logit positions; returns the largest per-position
+     * ||cuda - cpu|| / ||cpu|| over both passes.
+     */
+    static double parity(Path dir) {
+        try (Checkpoint ck = Checkpoint.open(dir);
+             CpuBackend cpu = new CpuBackend(2, 256);
+             CudaBackend gpu = CudaBackend.open("cuda:0", 256, 4)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            ModelRunner rc = cpu.load(w);
+            ModelRunner rg = gpu.load(w);
+            int vocab = w.config().vocabSize();
+            Random rnd = new Random(3);
+            int[][] prompts = {ids(rnd, 7, vocab), ids(rnd, 150, vocab), ids(rnd, 1, vocab)};
+            KvCache[] cc = new KvCache[3];
+            KvCache[] cg = new KvCache[3];
+            for (int r = 0; r < 3; r++) {
+                cc[r] = rc.newCache(256);
+                cg[r] = rg.newCache(256);
+            }
+            double worst = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                ForwardBatch bc = new ForwardBatch();
+                ForwardBatch bg = new ForwardBatch();
+                for (int r = 0; r < 3; r++) {
+                    int[] t = pass == 0 ? prompts[r] : ids(rnd, 5, vocab);
+                    int logitsWanted = Math.min(t.length, pass == 0 ? 3 : 5);
+                    bc.add(cc[r], t, 0, t.length, logitsWanted);
+                    bg.add(cg[r], t, 0, t.length, logitsWanted);
+                }
+                float[] a = rc.forward(bc).clone();
+                float[] b = rg.forward(bg);
+                for (int row = 0; row < bc.totalLogits(); row++) {
+                    double num = 0;
+                    double den = 0;
+                    for (int i = 0; i < vocab; i++) {
+                        double d = b[row * vocab + i] - a[row * vocab + i];
+                        num += d * d;
+                        den += (double) a[row * vocab + i] * a[row * vocab + i];
+                    }
+                    worst = Math.max(worst, Math.sqrt(num / den));
+                }
+            }
+            return worst;
+        }
+    }
+
+    static int[] ids(Random r, int n, int vocab) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = r.nextInt(vocab);
+        }
+        return t;
+    }
+
+    // ------------------------------------------------------------------ greedy losslessness
+
+    @Test
+    void greedySpeculativeOutputEqualsCudaTargetOnly() {
+        Random rnd = new Random(11);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, 40, List.of(), true);
+        for (int i = 0; i < 24; i++) {
+            reqs.add(GenerationRequest.ofTokens("p" + i, ids(rnd, 2 + rnd.nextInt(30), 512), p));
+        }
+        List<GenerationResult> base = run(new EngineSpec(tinyBf16, null, 0, 0, false, 0, 8, "cuda:0", 0, 256), reqs);
+        int mismatches = 0;
+        int ties = 0;
+        for (String draft : List.of("self:2", "independent")) {
+            for (int k : new int[] {1, 3, 5}) {
+                EngineSpec s = new EngineSpec(tinyBf16, draft.equals("independent") ? tinyDraft : null,
+                        draft.equals("self:2") ? 2 : 0, k, false, k, 8, "cuda:0", 0, 256);
+                List<GenerationResult> spec = run(s, reqs);
+                for (int i = 0; i < reqs.size(); i++) {
+                    assertNull(spec.get(i).error());
+                    int[] x = base.get(i).generatedTokenIds();
+                    int[] y = spec.get(i).generatedTokenIds();
+                    int at = firstDifference(x, y);
+                    if (at >= 0) {
+                        mismatches++;
+                        if (isNearTie(reqs.get(i).promptTokenIds(), x, at)) {
+                            ties++;
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("greedy speculative vs CUDA target-only: %d differing rows, %d of them at a numeric"
+                + " tie (top-2 logits within 1e-3 relative)%n", mismatches, ties);
+        assertEquals(0, mismatches - ties, "rows that differ without a numeric tie");
+        assertEquals(0, mismatches, "the GEMM and attention kernels are batch-invariant: expected no ties at all");
+    }
+
+    static int firstDifference(int[] a, int[] b) {
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (a[i] != b[i]) {
+                return i;
+            }
+        }
+        return a.length == b.length ? -1 : Math.min(a.length, b.length);
+    }
+
+    /** Whether the target's top two logits after prompt + out[0..at) are within 1e-3 of each other. */
+    static boolean isNearTie(int[] prompt, int[] out, int at) {
+        try (Checkpoint ck = Checkpoint.open(tinyBf16); CpuBackend cpu = new CpuBackend(2, 256)) {
+            ModelRunner r = cpu.load(LlamaWeights.load(ck));
+            int[] seq = new int[prompt.length + at];
+            System.arraycopy(prompt, 0, seq, 0, prompt.length);
+            System.arraycopy(out, 0, seq, prompt.length, at);
+            ForwardBatch b = new ForwardBatch();
+            b.add(r.newCache(256), seq, 0, seq.length, 1);
+            float[] lg = r.forward(b);
+            int vocab = r.config().vocabSize();
+            float first = Float.NEGATIVE_INFINITY;
+            float second = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < vocab; i++) {
+                if (lg[i] > first) {
+                    second = first;
+                    first = lg[i];
+                } else if (lg[i] > second) {
+                    second = lg[i];
+                }
+            }
+            return first - second <= 1e-3 * Math.max(1, Math.abs(first));
+        }
+    }
+
+    static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
+        try (GenerationEngine e = Engines.open(spec)) {
+            return e.generateAll(reqs);
+        }
+    }
+
+    // ------------------------------------------------------------------ device acceptance
+
+    /**
+     * The device acceptance kernel against the CPU RejectionSampler, one drafted token (k = 1) from
+     * a fixed draft distribution q with temperature, top-k and top-p: the first emitted token must
+     * follow the target's processed distribution p on both, and the two samples must agree
+     * (two-sample chi-square, alpha = 0.001). Also checks the acceptance rates.
+     */
+    @Test
+    void acceptanceKernelMatchesTheCpuRejectionSampler() {
+        int trials = 6000;
+        SamplingParams sp = new SamplingParams(0.8, 40, 0.9, 1, 10, List.of(), true);
+        try (Checkpoint ck = Checkpoint.open(tinyBf16);
+             CpuBackend cpu = new CpuBackend(2, 64);
+             CudaBackend gpu = CudaBackend.open("cuda:0", 64, 2)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            int vocab = w.config().vocabSize();
+            int[] prompt = ids(new Random(5), 6, vocab);
+            // CPU: the target logits at the two positions (prompt end, and after the draft).
+            ModelRunner rc = cpu.load(w);
+            ForwardBatch b0 = new ForwardBatch();
+            b0.add(rc.newCache(64), prompt, 0, prompt.length, 1);
+            float[] lastLogits = rc.forward(b0).clone();
+            float[] p = new float[vocab];
+            new LogitsProcessor().probabilities(lastLogits, 0, vocab, sp, p);
+            // q: half p, half uniform over the 60 most likely tokens: acceptance is partial.
+            float[] q = new float[vocab];
+            Integer[] order = new Integer[vocab];
+            for (int i = 0; i < vocab; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (x, y) -> Float.compare(lastLogits[y], lastLogits[x]));
+            for (int i = 0; i < vocab; i++) {
+                q[i] = 0.5f * p[i];
+            }
+            for (int i = 0; i < 60; i++) {
+                q[order[i]] += 0.5f / 60;
+            }
+            ModelRunner rg = gpu.load(w);
+            KvCache cg = rg.newCache(64);
+            ForwardBatch pre = new ForwardBatch();
+            pre.add(cg, prompt, 0, prompt.length - 1, 0);
+            rg.forward(pre);
+            int base = cg.length();
+            long[] dev = new long[vocab];
+            long[] host = new long[vocab];
+            int devAccepted = 0;
+            int hostAccepted = 0;
+            SplittableRandom draftRng = new SplittableRandom(9);
+            SplittableRandom devRng = new SplittableRandom(10);
+            SplittableRandom hostRng = new SplittableRandom(11);
+            RejectionSampler sampler = new RejectionSampler();
+            // CPU logits of the 2 verification positions depend on the drafted token: cache them per x.
+            java.util.Map<Integer, float[]> cpuLogits = new java.util.HashMap<>();
+            AcceptanceRows rows = new AcceptanceRows();
+            int[] out = new int[2];
+            int[] hostOut = new int[2];
+            int[] block = new int[2];
+            for (int t = 0; t < trials; t++) {
+                int x = LogitsProcessor.sample(q, vocab, draftRng.nextDouble());
+                block[0] = prompt[prompt.length - 1];
+                block[1] = x;
+                // Device.
+                cg.truncate(base);
+                ForwardBatch fb = new ForwardBatch();
+                fb.add(cg, block, 0, 2, 2);
+                rows.reset(1, vocab);
+                rows.add(1, new int[] {x}, q, sp, devRng, out);
+                ((CudaModelRunner) rg).forwardAndAccept(fb, rows);
+                dev[out[0]]++;
+                devAccepted += rows.accepted[0];
+                // Host.
+                float[] lg = cpuLogits.computeIfAbsent(x, xx -> {
+                    ForwardBatch hb = new ForwardBatch();
+                    int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + 1);
+                    seq[prompt.length] = xx;
+                    hb.add(rc.newCache(64), seq, 0, seq.length, 2);
+                    return rc.forward(hb).clone();
+                });
+                int acc = sampler.verifySampled(lg, 0, vocab, new int[] {x}, 1, q, vocab, sp, hostRng, hostOut);
+                host[hostOut[0]]++;
+                hostAccepted += acc;
+            }
+            double[] two = ChiSquare.twoSample(dev, host);
+            double[] one = ChiSquare.oneSample(dev, toDouble(p));
+            System.out.printf("device acceptance: accepted %d vs CPU %d of %d; two-sample chi2 %.1f (df %.0f,"
+                    + " critical %.1f); vs exact p chi2 %.1f (df %.0f)%n", devAccepted, hostAccepted, trials, two[0],
+                    two[1], ChiSquare.critical001(two[1]), one[0], one[1]);
+            assertTrue(two[0] < ChiSquare.critical001(two[1]), "device vs CPU samples differ: chi2 " + two[0]);
+            assertTrue(one[0] < ChiSquare.critical001(one[1]), "device samples do not follow p: chi2 " + one[0]);
+            double rate = (double) devAccepted / trials;
+            double hostRate = (double) hostAccepted / trials;
+            assertTrue(Math.abs(rate - hostRate) < 0.05, "acceptance rates " + rate + " vs " + hostRate);
+        }
+    }
+
+    static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,129 @@
+package org.specdec.speculative;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The draft switch's cost model on fed measurements (no models, no clocks): it drafts where the
+ * DESIGN formula with measured costs predicts a gain, stops where it predicts a loss, and probes
+ * rarely once off.
+ */
+class DraftSwitchTest {
+
+    /** Feeds one clean drafting step and one clean target-only step at batch n. */
+    static void measure(DraftSwitch s, int n, double t1, double draftPerPosition, double verifyAtK, int k) {
+        s.recordSpeculative(n, draftPerPosition * k, n * k, verifyAtK, n * (k + 1));
+        s.recordTargetOnly(n, t1);
+    }
+
+    @Test
+    void reducesToTheDesignFormulaWhenVerificationCostsOnePass() {
+        DraftSwitch s = new DraftSwitch(8, 4);
+        // alpha = 0.7 exactly: 7 accepted, 3 rejections.
+        s.recordAcceptance(7, 3);
+        measure(s, 4, 10.0, 1.0, 10.0, 4);
+        double a = 0.7;
+        double c = 0.1;
+        double design = (1 - Math.pow(a, 5)) / ((1 - a) * (4 * c + 1));
+        assertEquals(design, s.predictedSpeedup(4, 4), 1e-9);
+    }
+
+    @Test
+    void draftsWhenTheModelPredictsAGainAndStopsWhenItPredictsALoss() {
+        DraftSwitch s = new DraftSwitch(32, 4);
+        s.recordAcceptance(70, 30);
+        // Batch 1: memory-bound target, verification of 5 positions ~ one pass, cheap draft: S ~ 2.
+        measure(s, 1, 10.0, 0.5, 11.0, 4);
+        // Batch 32: compute-bound target, verification costs 4 passes and the draft is no longer cheap: S < 1.
+        measure(s, 32, 40.0, 8.0, 160.0, 4);
+        assertTrue(s.predictedSpeedup(1, 4) > 1.5, "batch 1: " + s.predictedSpeedup(1, 4));
+        assertTrue(s.predictedSpeedup(32, 4) < 1, "batch 32: " + s.predictedSpeedup(32, 4));
+        assertTrue(s.shouldDraft(1, 4));
+        assertFalse(s.shouldDraft(32, 4));
+        assertEquals(1, s.counters().switchedOff());
+    }
+
+    @Test
+    void atLargeBatchesItCapsTheDraftLengthWhereShortBlocksStillPay() {
+        DraftSwitch s = new DraftSwitch(16, 8);
+        s.recordAcceptance(70, 30);
+        // Verification costs 5 ms more per position per row: S(1) = 1.10, S(2) = 1.04, S(4) = 0.87.
+        measure(s, 16, 10.0, 0.5, 30.0, 4);
+        assertEquals(1, s.draftLimit(16, 4));
+        assertTrue(s.predictedSpeedup(16, 4) < 1);
+    }
+
+    @Test
+    void unmeasuredBatchSizesAreExploredOnceEachWay() {
+        DraftSwitch s = new DraftSwitch(8, 4);
+        assertTrue(s.shouldDraft(3, 4), "first: measure drafting");
+        s.recordAcceptance(0, 3);
+        s.recordSpeculative(3, 6, 12, 30, 15);
+        assertFalse(s.shouldDraft(3, 4), "then: measure target-only decoding");
+        s.recordTargetOnly(3, 10);
+        assertFalse(s.shouldDraft(3, 4), "no acceptance: off");
+    }
+
+    @Test
+    void onceOffItProbesWithGrowingIntervalsSoADeadDraftCostsAlmostNothing() {
+        DraftSwitch s = new DraftSwitch(8, 4);
+        s.recordAcceptance(0, 50);
+        measure(s, 8, 10.0, 2.0, 14.0, 4);
+        int drafted = 0;
+        for (int step = 0; step < 2000; step++) {
+            if (s.shouldDraft(8, 4)) {
+                drafted++;
+                s.recordAcceptance(0, 8);
+                s.recordSpeculative(8, 8, 32, 14, 40);
+            } else {
+                s.recordTargetOnly(8, 10);
+            }
+        }
+        // Probes after 16, 32, 64, 128, 256, 256, ... steps: 12 in 2000 steps (0.6%).
+        assertTrue(drafted <= 12, "drafted " + drafted + " of 2000 steps");
+        assertTrue(drafted >= 5, "still probes: " + drafted);
+        assertEquals(drafted, s.counters().probes());
+        assertEquals(2000 - drafted, s.counters().stepsSkipped());
+    }
+
+    @Test
+    void whileDraftingItReMeasuresTheBaselineAndSwitchesOffWhenAcceptanceCollapses() {
+        DraftSwitch s = new DraftSwitch(8, 4);
+        s.recordAcceptance(90, 10);
+        measure(s, 8, 10.0, 0.5, 11.0, 4);
+        int skipped = 0;
+        for (int step = 0; step < 200; step++) {
+            if (s.shouldDraft(8, 4)) {
+                s.recordAcceptance(30, 2);
+                s.recordSpeculative(8, 2, 32, 11, 40);
+            } else {
+                skipped++;
+                s.recordTargetOnly(8, 10);
+            }
+        }
+        assertTrue(skipped >= 3 && skipped <= 5, "baseline refreshes: " + skipped);
+        // The draft stops agreeing with the target: a few hundred rejections later it is off.
+        for (int step = 0; step < 300; step++) {
+            if (s.shouldDraft(8, 4)) {
+                s.recordAcceptance(0, 8);
+                s.recordSpeculative(8, 2, 32, 11, 40);
+            } else {
+                s.recordTargetOnly(8, 10);
+            }
+        }
+        assertFalse(s.shouldDraft(8, 4));
+        assertTrue(s.acceptance() < 0.3, "alpha " + s.acceptance());
+    }
+
+    @Test
+    void perTokenAcceptanceIsTheGeometricEstimate() {
+        DraftSwitch s = new DraftSwitch(1, 4);
+        // Blocks of k = 4: accepted 4 (no rejection), 2 (rejected at 3rd), 0 (rejected at 1st).
+        s.recordAcceptance(6, 2);
+        assertEquals(6 / 8.0, s.acceptance(), 1e-12);
+        assertEquals(1 + 0.5 + 0.25, DraftSwitch.tokensPerPass(0.5, 2), 1e-12);
+    }
+}
