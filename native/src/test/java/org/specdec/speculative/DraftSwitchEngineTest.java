@@ -13,6 +13,7 @@ import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.engine.SpeculativeEngine;
 import org.specdec.kv.KvCache;
+import org.specdec.kv.KvLength;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.testing.SyntheticPair;
@@ -69,27 +70,9 @@ class DraftSwitchEngineTest {
     }
 
     /** Only a length: what the engine's cleanliness check and rollback look at. */
-    static final class LengthOnlyCache implements KvCache {
-        final int capacity;
-        int length;
-
+    static final class LengthOnlyCache extends KvLength {
         LengthOnlyCache(int capacity) {
-            this.capacity = capacity;
-        }
-
-        @Override
-        public int length() {
-            return length;
-        }
-
-        @Override
-        public int capacity() {
-            return capacity;
-        }
-
-        @Override
-        public void truncate(int newLength) {
-            length = newLength;
+            super(capacity);
         }
     }
 
@@ -129,7 +112,8 @@ class DraftSwitchEngineTest {
             }
             for (int i = 0; i < b.rows; i++) {
                 // The cache advances as a model drafter's does: committed tokens plus k - 1 fed drafts.
-                b.cache[i].truncate(b.length[i] + b.k[i] - 1);
+                KvLength cache = (KvLength) b.cache[i];
+                cache.advance(b.length[i] + b.k[i] - 1 - cache.length());
                 for (int j = 0; j < b.k[i]; j++) {
                     b.drafts[i][j] = next.token(b.tokens[i], b.length[i], j);
                 }
