@@ -6,9 +6,11 @@
       greedy continuation, which is exactly what greedy speculative decoding sees), simulated
       acceptance by draft position for k = 1..6, and at temperature 0.8 the expected acceptance
       sum_x min(p(x), q(x)) on the target's sampled continuations.
-  python3 eval_pair.py export --src DIR --dst models/NAME --dtype bf16
-  python3 eval_pair.py fixtures --target T --draft D --bf16-target models/sotu-target --bf16-draft models/sotu-draft --out FILE
-      20 held-out prompts x 64 greedy tokens for each model, F32 and BF16 weights.
+  python3 eval_pair.py export --src DIR --dst models/NAME --dtype f16
+  python3 eval_pair.py fixtures --target T --draft D --shipped-target models/sotu-target --shipped-draft models/sotu-draft --out FILE
+      20 held-out prompts x 64 greedy tokens for each model, F32 and shipped F16 weights.
+  python3 eval_pair.py prompts --n 200 --out conf/sotu-prompts.jsonl
+      held-out sentence starts as a demo input file.
 """
 import argparse, json, math, os, re
 import numpy as np
@@ -62,21 +64,28 @@ def simulate_greedy(match, k):
 
 
 @torch.no_grad()
-def acceptance(target, draft, prompts, n_new=64, temp=0.8, seed=11):
+def target_side(target, prompts, n_new=64, temp=0.8, seed=11):
+    """The target's greedy and temperature-0.8 continuations and its distributions along them."""
     g = torch.Generator().manual_seed(seed)
-    matches, betas, per_row_greedy = [], [], []
+    out = []
     for p in prompts:
-        seq = continuation(target, p["ids"], n_new)
-        full = torch.tensor([p["ids"] + seq])
-        lt = target(full)[0, len(p["ids"]) - 1:-1]
-        ld = draft(full)[0, len(p["ids"]) - 1:-1]
-        m = (ld.argmax(-1) == torch.tensor(seq)).tolist()
-        matches.append(m)
-        seq = continuation(target, p["ids"], n_new, temp, g)
-        full = torch.tensor([p["ids"] + seq])
-        pt = (target(full)[0, len(p["ids"]) - 1:-1] / temp).softmax(-1)
-        qd = (draft(full)[0, len(p["ids"]) - 1:-1] / temp).softmax(-1)
-        betas.append(torch.minimum(pt, qd).sum(-1).tolist())
+        n = len(p["ids"])
+        greedy = continuation(target, p["ids"], n_new)
+        sampled = continuation(target, p["ids"], n_new, temp, g)
+        pt = (target(torch.tensor([p["ids"] + sampled]))[0, n - 1:-1] / temp).softmax(-1)
+        out.append({"n": n, "greedy": greedy, "sampled": sampled, "p": pt})
+    return out
+
+
+@torch.no_grad()
+def acceptance(tside, draft, prompts, n_new=64, temp=0.8):
+    matches, betas = [], []
+    for p, t in zip(prompts, tside):
+        n = t["n"]
+        ld = draft(torch.tensor([p["ids"] + t["greedy"]]))[0, n - 1:-1]
+        matches.append((ld.argmax(-1) == torch.tensor(t["greedy"])).tolist())
+        qd = (draft(torch.tensor([p["ids"] + t["sampled"]]))[0, n - 1:-1] / temp).softmax(-1)
+        betas.append(torch.minimum(t["p"], qd).sum(-1).tolist())
     alpha = float(np.mean([x for m in matches for x in m]))
     beta = float(np.mean([x for b in betas for x in b]))
     res = {"greedy_agreement": alpha, "t08_expected_acceptance": beta, "prompts": len(prompts), "tokens_per_prompt": n_new,
@@ -119,13 +128,14 @@ def cmd_stats(a):
     target = load_model(a.target).eval()
     out = {"unigram": unigram(train, val.astype(np.int64), target.config["vocab_size"]), "models": {}, "acceptance": {}}
     prompts = heldout_prompts(enc, a.prompts, seed=2024)
+    tside = target_side(target, prompts)
     for d in [a.target] + a.drafts.split(","):
         m = target if d == a.target else load_model(d).eval()
         vl, n = evaluate(m, val, 256)
         out["models"][d] = {"parameters": m.n_params(), "val_loss": vl, "val_ppl": math.exp(vl), "val_tokens": n}
         print(d, out["models"][d], flush=True)
         if d != a.target:
-            out["acceptance"][d] = acceptance(target, m, prompts)
+            out["acceptance"][d] = acceptance(tside, m, prompts)
             r = out["acceptance"][d]
             print(f"  greedy agreement {r['greedy_agreement']:.3f}, T=0.8 expected acceptance {r['t08_expected_acceptance']:.3f}", flush=True)
     print(json.dumps(out, indent=1))
@@ -147,7 +157,7 @@ def cmd_fixtures(a):
     enc = Encoder(os.path.join(a.target, "tokenizer.json"))
     cands = heldout_prompts(enc, 60, seed=77)
     models = {"target": load_model(a.target).eval(), "draft": load_model(a.draft).eval(),
-              "target_bf16": load_model(a.bf16_target).eval(), "draft_bf16": load_model(a.bf16_draft).eval()}
+              "target_shipped": load_model(a.shipped_target).eval(), "draft_shipped": load_model(a.shipped_draft).eval()}
     rows, skipped = [], 0
     for p in cands:
         row = {"year": p["year"], "text": p["text"], "prompt_ids": p["ids"]}
@@ -158,7 +168,7 @@ def cmd_fixtures(a):
             lg = m(torch.tensor([p["ids"] + seq]))[0, len(p["ids"]) - 1:-1]
             top2 = lg.topk(2, -1).values
             margin = float((top2[:, 0] - top2[:, 1]).min())
-            if not name.endswith("bf16") and margin < 1e-3:
+            if not name.endswith("shipped") and margin < 1e-3:
                 ok = False  # a near-tie: float summation order could flip it; not a fair exactness check
             row[name] = seq
             row[name + "_min_margin"] = margin
@@ -170,14 +180,23 @@ def cmd_fixtures(a):
             break
     agree = {}
     for mname in ("target", "draft"):
-        same = sum(x == y for r in rows for x, y in zip(r[mname], r[mname + "_bf16"]))
+        same = sum(x == y for r in rows for x, y in zip(r[mname], r[mname + "_shipped"]))
         agree[mname] = same / (64 * len(rows))
     doc = {"about": "Greedy continuations (64 tokens) of 20 held-out SOTU prompts, by tools/train/eval_pair.py "
-                    "(PyTorch, F32 compute). 'target'/'draft': F32 export; '*_bf16': the shipped BF16 weights.",
-           "max_tokens": 64, "skipped_near_ties": skipped, "bf16_vs_f32_token_agreement": agree, "prompts": rows}
+                    "(PyTorch, F32 compute). 'target'/'draft': F32 export; '*_shipped': the shipped F16 weights (models/), computed in F32.",
+           "max_tokens": 64, "skipped_near_ties": skipped, "shipped_vs_f32_token_agreement": agree, "prompts": rows}
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=1)
-    print(f"{len(rows)} prompts ({skipped} skipped for near-ties); BF16 vs F32 token agreement {agree}")
+    print(f"{len(rows)} prompts ({skipped} skipped for near-ties); shipped (F16) vs F32 token agreement {agree}")
+
+
+def cmd_prompts(a):
+    """Held-out sentence starts (validation years) as a demo input file: {"id", "prompt"} per line."""
+    enc = Encoder(os.path.join(".cache/train/tokenizer", "tokenizer.json"))
+    with open(a.out, "w", encoding="utf-8") as f:
+        for i, p in enumerate(heldout_prompts(enc, a.n, seed=5)):
+            f.write(json.dumps({"id": f"sotu-{i:03d}", "prompt": p["text"]}, ensure_ascii=False) + "\n")
+    print("wrote", a.out)
 
 
 def main():
@@ -192,16 +211,19 @@ def main():
     e = sub.add_parser("export")
     e.add_argument("--src", required=True)
     e.add_argument("--dst", required=True)
-    e.add_argument("--dtype", default="bf16")
+    e.add_argument("--dtype", default="f16")
     f = sub.add_parser("fixtures")
     f.add_argument("--target", required=True)
     f.add_argument("--draft", required=True)
-    f.add_argument("--bf16-target", required=True)
-    f.add_argument("--bf16-draft", required=True)
+    f.add_argument("--shipped-target", required=True)
+    f.add_argument("--shipped-draft", required=True)
     f.add_argument("--out", required=True)
     f.add_argument("--threads", type=int, default=2)
+    q = sub.add_parser("prompts")
+    q.add_argument("--n", type=int, default=200)
+    q.add_argument("--out", required=True)
     a = ap.parse_args()
-    {"stats": cmd_stats, "export": cmd_export, "fixtures": cmd_fixtures}[a.cmd](a)
+    {"stats": cmd_stats, "export": cmd_export, "fixtures": cmd_fixtures, "prompts": cmd_prompts}[a.cmd](a)
 
 
 if __name__ == "__main__":
