@@ -82,7 +82,9 @@ class JobConfigTest {
         Path demo = Path.of(System.getProperty("user.dir")).getParent().resolve("conf/demo.yaml");
         if (Files.exists(demo)) {
             JobConfig c = JobConfig.load(demo, List.of());
-            assertEquals("small", c.get(JobConfig.SYNTHETIC_PRESET));
+            assertEquals(null, c.get(JobConfig.SYNTHETIC_PRESET), "the demo runs the shipped trained pair");
+            assertTrue(Files.isRegularFile(demo.getParent().getParent().resolve(c.get(JobConfig.MODEL_TARGET))
+                    .resolve("model.safetensors")), "conf/demo.yaml's target must be the shipped model");
         }
     }
 }

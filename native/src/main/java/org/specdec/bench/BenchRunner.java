@@ -33,7 +33,10 @@ import org.specdec.speculative.DeviceAcceptance;
  * engine runs in this JVM exactly as it does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
- * running every mode once (interleaved, so slow drift of the machine hits all modes alike).
+ * running every mode once (interleaved, so slow drift of the machine hits all modes alike). Each
+ * mode keeps one engine for the warm-up and all its repeats, as an executor keeps its engine for
+ * a whole job: the draft switch has learned its costs by the time anything is timed, and the
+ * counters of a measurement are the difference of two snapshots.
  */
 public final class BenchRunner {
 
@@ -120,14 +123,29 @@ public final class BenchRunner {
                             / o.bandwidthGbs, o.bandwidthGbs) : "");
             List<GenerationRequest> reqs = prompts(Math.max(o.minRows, c * o.rounds));
             List<GenerationRequest> warm = reqs.subList(0, Math.min(reqs.size(), c));
-            for (EngineSpec spec : specs(c)) {
-                measure(spec, warm);
+            List<EngineSpec> specs = specs(c);
+            List<GenerationEngine> engines = new ArrayList<>();
+            List<BenchResult> level = new ArrayList<>();
+            try {
+                for (EngineSpec spec : specs) {
+                    System.gc(); // the previous level's KV caches must not count against this one
+                    GenerationEngine engine = Engines.open(spec);
+                    engines.add(engine);
+                    measure(engine, warm);
+                    measure(engine, reqs);
+                }
+                for (int r = 0; r < o.repeats; r++) {
+                    List<BenchResult> round = new ArrayList<>();
+                    for (int i = 0; i < specs.size(); i++) {
+                        round.add(result(specs.get(i), engines.get(i), c, r, reqs, costC, verify));
+                    }
+                    level.addAll(round);
+                }
+            } finally {
+                engines.forEach(GenerationEngine::close);
             }
             for (int r = 0; r < o.repeats; r++) {
-                List<BenchResult> round = new ArrayList<>();
-                for (EngineSpec spec : specs(c)) {
-                    round.add(result(spec, c, r, reqs, costC, verify));
-                }
+                List<BenchResult> round = level.subList(r * specs.size(), (r + 1) * specs.size());
                 double base = round.get(0).tokensPerS();
                 for (BenchResult b : round) {
                     BenchResult withSpeedup = b.withSpeedup(b.tokensPerS() / base);
@@ -163,9 +181,9 @@ public final class BenchRunner {
         return specs;
     }
 
-    private BenchResult result(EngineSpec spec, int c, int repeat, List<GenerationRequest> reqs, double costC,
-                               double verifyRatio) {
-        Measured m = measure(spec, reqs);
+    private BenchResult result(EngineSpec spec, GenerationEngine engine, int c, int repeat,
+                               List<GenerationRequest> reqs, double costC, double verifyRatio) {
+        Measured m = measure(engine, reqs);
         String mode = spec.k() == 0 ? BenchResult.TARGET_ONLY : spec.draftSwitch() || spec.adaptiveK()
                 ? BenchResult.ADAPTIVE : BenchResult.FIXED;
         long generated = 0;
@@ -200,14 +218,12 @@ public final class BenchRunner {
     private record Measured(List<GenerationResult> results, double seconds, EngineCounters counters) {
     }
 
-    private static Measured measure(EngineSpec spec, List<GenerationRequest> reqs) {
-        System.gc(); // the previous engine's KV caches must not count against this one
-        try (GenerationEngine engine = Engines.open(spec)) {
-            long t0 = System.nanoTime();
-            List<GenerationResult> results = engine.generateAll(reqs);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Measured(results, seconds, engine.counters());
-        }
+    private static Measured measure(GenerationEngine engine, List<GenerationRequest> reqs) {
+        EngineCounters before = engine.counters();
+        long t0 = System.nanoTime();
+        List<GenerationResult> results = engine.generateAll(reqs);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Measured(results, seconds, engine.counters().since(before));
     }
 
     private List<GenerationRequest> prompts(int n) {

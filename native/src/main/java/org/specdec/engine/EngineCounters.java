@@ -22,6 +22,14 @@ public record EngineCounters(long steps, long draftingSteps, long skippedSteps, 
 
     public static final EngineCounters NONE = new EngineCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
+    /** What happened between {@code earlier} and this snapshot of the same engine. */
+    public EngineCounters since(EngineCounters earlier) {
+        return new EngineCounters(steps - earlier.steps, draftingSteps - earlier.draftingSteps,
+                skippedSteps - earlier.skippedSteps, draftingRowSteps - earlier.draftingRowSteps,
+                draftTokens - earlier.draftTokens, acceptedTokens - earlier.acceptedTokens,
+                rejectedBlocks - earlier.rejectedBlocks, probes - earlier.probes, switchedOff - earlier.switchedOff);
+    }
+
     /** Per-token acceptance (geometric estimate), or NaN without drafted blocks. */
     public double alpha() {
         long n = acceptedTokens + rejectedBlocks;

@@ -29,7 +29,7 @@ package org.specdec.speculative;
  * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
  * draft and the verification pass) and decodes once without drafting (to measure t1). While
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
- * with one drafting step after 16, 32, ... up to {@code maxProbeInterval} steps, so that a draft
+ * with one drafting step after 64, 128, ... up to {@code maxProbeInterval} steps, so that a draft
  * that starts paying again (other prompts, a smaller batch) is noticed. Only "clean" steps feed
  * the time tables: steps without prompt prefill in the target pass, or long catch-up in the draft.
  *
@@ -40,7 +40,12 @@ public final class DraftSwitch {
     static final double TIME_WEIGHT = 0.3;
     /** Decay of the acceptance counts per drafting step. */
     static final double ACCEPTANCE_DECAY = 0.02;
-    static final int MIN_PROBE_INTERVAL = 16;
+    /**
+     * First wait between probes while off. A probe is dear: the draft's cache must first catch up
+     * with every token committed since it last ran, so probes are rare and back off to
+     * {@code maxProbeInterval}.
+     */
+    static final int MIN_PROBE_INTERVAL = 64;
     /** Draft length of exploration and probe steps. */
     static final int EXPLORE_K = 2;
 
@@ -72,7 +77,7 @@ public final class DraftSwitch {
     }
 
     public DraftSwitch(int maxBatch, int maxK) {
-        this(maxBatch, maxK, 0.05, 48, 256);
+        this(maxBatch, maxK, 0.05, 48, 1024);
     }
 
     /**
@@ -130,7 +135,9 @@ public final class DraftSwitch {
             // Short blocks: exploring must stay cheap where drafting turns out not to pay.
             limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? Math.min(kMax, EXPLORE_K) : 0;
         } else {
-            boolean pays = s >= 1 + margin;
+            // Hysteresis: turning drafting on needs twice the margin that keeps it on, so one lucky
+            // probe (a small acceptance sample) does not flip the switch back and forth.
+            boolean pays = s >= 1 + (drafting[b] ? margin : 2 * margin);
             if (pays != drafting[b]) {
                 if (!pays) {
                     switchedOff++;
