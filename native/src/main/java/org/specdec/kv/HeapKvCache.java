@@ -27,8 +27,4 @@ public final class HeapKvCache extends KvLength {
     public int kvDim() {
         return kvDim;
     }
-
-    public static long bytesPerRow(int layers, int capacity, int kvDim) {
-        return 2L * layers * capacity * kvDim * Float.BYTES;
-    }
 }

@@ -5,7 +5,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.specdec.tensor.DType;
 import org.specdec.tensor.HalfFloats;
 import org.specdec.tensor.WeightTensor;
 
@@ -66,9 +65,5 @@ final class WeightRowReader {
         for (; i < n; i++) {
             rows[base + i] = HalfFloats.bf16ToFloat(halves[i]);
         }
-    }
-
-    static boolean isSupported(DType d) {
-        return d == DType.F32 || d == DType.BF16 || d == DType.F16;
     }
 }
