@@ -5,7 +5,8 @@ package org.specdec.bench;
  * bench's Parquet table (column names are these components in snake_case, see {@link BenchTable}).
  *
  * @param concurrency        rows decoded together (engine max_batch, that many rows in flight)
- * @param mode               target-only, fixed (k drafts every step) or adaptive (adaptive k + draft switch)
+ * @param mode               target-only, fixed (k drafts every step), adaptive (adaptive k + draft switch)
+ *                           or control (a second target-only engine, see {@link #CONTROL})
  * @param k                  draft length (initial k for adaptive; 0 for target-only)
  * @param maxK               upper bound of adaptive k (= k otherwise)
  * @param repeat             repetition index (0-based)
@@ -40,6 +41,12 @@ public record BenchResult(int concurrency, String mode, int k, int maxK, int rep
     public static final String TARGET_ONLY = "target-only";
     public static final String FIXED = "fixed";
     public static final String ADAPTIVE = "adaptive";
+    /**
+     * A second target-only engine, measured like every mode: the A/A control. Two engines doing
+     * identical work differ by a few percent on a 2-core machine (where the JVM places each
+     * engine's buffers), which the spread over repeats of one engine does not show.
+     */
+    public static final String CONTROL = "control";
 
     /** Short label: "target-only", "k=4", "adaptive". */
     public String label() {

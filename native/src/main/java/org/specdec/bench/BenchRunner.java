@@ -33,7 +33,8 @@ import org.specdec.speculative.DeviceAcceptance;
  * engine runs in this JVM exactly as it does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
- * running every mode once (interleaved, so slow drift of the machine hits all modes alike). Each
+ * running every mode once (interleaved, so slow drift of the machine hits all modes alike, and in
+ * an order rotated by one every repeat, so no mode always runs first or after the same one). Each
  * mode keeps one engine for the warm-up and all its repeats, as an executor keeps its engine for
  * a whole job: the draft switch has learned its costs by the time anything is timed, and the
  * counters of a measurement are the difference of two snapshots.
@@ -60,19 +61,21 @@ public final class BenchRunner {
      */
     public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
                           int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
-                          long seed, String device, double bandwidthGbs) {
+                          long seed, String device, double bandwidthGbs, boolean control) {
 
         /** The flags both bench front ends take (the launcher's, with Parquet and HTML, and the runtime CLI's). */
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--concurrency",
                 "--k", "--adaptive-k", "--max-k", "--max-tokens", "--prompt-len", "--rounds", "--min-rows", "--repeats",
-                "--threads", "--seed", "--device", "--bandwidth-gbs", "--out");
+                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--out");
 
         public static final String USAGE = """
                   --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
                   [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
                   [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
+                  [--control true|false]
                   Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
-                  --adaptive-k 0 skips the adaptive mode.
+                  --adaptive-k 0 skips the adaptive mode. --control (default true): a second target-only
+                  engine measured alongside (A/A), whose gap to the first counts as noise in the verdict.
                 """;
 
         public static Options parse(Args a) {
@@ -87,7 +90,8 @@ public final class BenchRunner {
                     ks.isBlank() ? new int[0] : Args.intList(ks), a.getInt("--adaptive-k", 4), a.getInt("--max-k", 8),
                     a.getInt("--max-tokens", 64), a.getInt("--prompt-len", 16), a.getInt("--rounds", 2),
                     a.getInt("--min-rows", 4), Math.max(1, a.getInt("--repeats", 1)), a.getInt("--threads", 0),
-                    a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0));
+                    a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0),
+                    Boolean.parseBoolean(a.get("--control", "true")));
         }
 
         /** One line describing the setup, for reports. */
@@ -135,11 +139,15 @@ public final class BenchRunner {
                     measure(engine, reqs);
                 }
                 for (int r = 0; r < o.repeats; r++) {
-                    List<BenchResult> round = new ArrayList<>();
-                    for (int i = 0; i < specs.size(); i++) {
-                        round.add(result(specs.get(i), engines.get(i), c, r, reqs, costC, verify));
+                    // Rotate the mode order every repeat: a mode that always ran right after
+                    // another (or always last) would carry an order effect into its speedup.
+                    BenchResult[] round = new BenchResult[specs.size()];
+                    for (int j = 0; j < specs.size(); j++) {
+                        int i = (j + r) % specs.size();
+                        round[i] = result(specs.get(i), o.control && i == 1, engines.get(i), c, r, reqs, costC,
+                                verify);
                     }
-                    level.addAll(round);
+                    level.addAll(List.of(round));
                 }
             } finally {
                 engines.forEach(GenerationEngine::close);
@@ -164,12 +172,15 @@ public final class BenchRunner {
         return all;
     }
 
-    /** Target-only first (the baseline of the speedups), then fixed k, then adaptive. */
+    /** Target-only first (the baseline of the speedups), the control, then fixed k, then adaptive. */
     private List<EngineSpec> specs(int c) {
         List<EngineSpec> specs = new ArrayList<>();
         // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
         int context = o.promptLen + o.maxTokens + 1;
         specs.add(new EngineSpec(o.target, null, 0, 0, false, 0, c, o.device, o.threads, context, false));
+        if (o.control) {
+            specs.add(specs.get(0));
+        }
         for (int k : o.fixedK) {
             specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, k, false, k, c, o.device, o.threads, context,
                     false));
@@ -181,11 +192,11 @@ public final class BenchRunner {
         return specs;
     }
 
-    private BenchResult result(EngineSpec spec, GenerationEngine engine, int c, int repeat,
+    private BenchResult result(EngineSpec spec, boolean control, GenerationEngine engine, int c, int repeat,
                                List<GenerationRequest> reqs, double costC, double verifyRatio) {
         Measured m = measure(engine, reqs);
-        String mode = spec.k() == 0 ? BenchResult.TARGET_ONLY : spec.draftSwitch() || spec.adaptiveK()
-                ? BenchResult.ADAPTIVE : BenchResult.FIXED;
+        String mode = control ? BenchResult.CONTROL : spec.k() == 0 ? BenchResult.TARGET_ONLY
+                : spec.draftSwitch() || spec.adaptiveK() ? BenchResult.ADAPTIVE : BenchResult.FIXED;
         long generated = 0;
         long drafted = 0;
         long accepted = 0;

@@ -20,7 +20,8 @@ public final class BenchSummary {
      * One concurrency level, medians over repeats.
      *
      * @param byLabel  median result per mode label ("target-only", "k=2", "adaptive"), in run order
-     * @param noise    (max - min) / median of target-only tokens/s over repeats; NaN with one repeat
+     * @param noise    the larger of (max - min) / median of target-only tokens/s over repeats and the
+     *                 A/A gap |control / target-only - 1| of the medians; NaN with neither
      */
     public record Level(int concurrency, Map<String, BenchResult> byLabel, double noise) {
 
@@ -82,6 +83,12 @@ public final class BenchSummary {
                 double[] t = base.stream().mapToDouble(BenchResult::tokensPerS).sorted().toArray();
                 noise = (t[t.length - 1] - t[0]) / t[(t.length - 1) / 2];
             }
+            BenchResult control = median.get(BenchResult.CONTROL);
+            BenchResult target = median.get(BenchResult.TARGET_ONLY);
+            if (control != null && target != null) {
+                double aa = Math.abs(control.tokensPerS() / target.tokensPerS() - 1);
+                noise = Double.isNaN(noise) ? aa : Math.max(noise, aa);
+            }
             out.add(new Level(e.getKey(), median, noise));
         }
         return out;
@@ -90,7 +97,8 @@ public final class BenchSummary {
     /** The summary table: one row per concurrency. */
     public static List<String> summaryHeader() {
         return List.of("concurrency", "target-only tok/s", "speculative tok/s", "speedup", "predicted",
-                "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "no-draft passes", "noise", "verdict");
+                "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "no-draft passes", "control (A/A)", "noise",
+                "verdict");
     }
 
     public static List<List<String>> summaryRows(List<Level> levels) {
@@ -112,6 +120,8 @@ public final class BenchSummary {
                     s == null ? "-" : f3(s.costRatioC()),
                     s == null || s.steps() == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%",
                             100.0 * s.skippedSteps() / s.steps()),
+                    l.byLabel().containsKey(BenchResult.CONTROL)
+                            ? f2(l.speedup(l.byLabel().get(BenchResult.CONTROL))) + "x" : "-",
                     Double.isNaN(l.noise()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * l.noise()),
                     l.verdict()));
         }

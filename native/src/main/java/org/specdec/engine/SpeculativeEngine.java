@@ -294,18 +294,22 @@ public final class SpeculativeEngine implements GenerationEngine {
             anyDraft |= stepK[i] > 0;
         }
         // 1b. Does drafting pay at this batch size, and up to which k? At 0 this step is plain target decoding.
+        boolean probe = false;
         if (anyDraft && draftSwitch != null) {
             int limit = draftSwitch.draftLimit(n, kSum / (double) n);
+            probe = draftSwitch.probing();
+            int onlyRow = probe ? freshestDraftRow(n) : -1;
             kSum = 0;
             anyDraft = false;
             for (int i = 0; i < n; i++) {
-                stepK[i] = Math.min(stepK[i], limit);
+                stepK[i] = onlyRow >= 0 && i != onlyRow ? 0 : Math.min(stepK[i], limit);
                 kSum += stepK[i];
                 anyDraft |= stepK[i] > 0;
             }
         }
-        // A clean step (no prompt prefill, short draft catch-up) is a sample for the switch's cost tables.
-        boolean clean = true;
+        // A clean step (no prompt prefill, short draft catch-up, every row drafting alike: not a
+        // one-row probe) is a sample for the switch's cost tables.
+        boolean clean = !probe;
         for (int i = 0; i < n && clean; i++) {
             Sequence s = active.get(i);
             clean = s.length - s.targetCache.length() == 1
@@ -424,6 +428,21 @@ public final class SpeculativeEngine implements GenerationEngine {
                 release(s);
             }
         }
+    }
+
+    /** Of the rows that could draft this step, the one whose draft cache needs the least catch-up. */
+    private int freshestDraftRow(int n) {
+        int best = -1;
+        int bestBehind = Integer.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            Sequence s = active.get(i);
+            int behind = s.length - s.draftCache.length();
+            if (stepK[i] > 0 && behind < bestBehind) {
+                best = i;
+                bestBehind = behind;
+            }
+        }
+        return best;
     }
 
     /** The rows of this step for the device verifier, in verifyBatch order. */

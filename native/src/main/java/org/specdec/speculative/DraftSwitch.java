@@ -29,15 +29,18 @@ package org.specdec.speculative;
  * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
  * draft and the verification pass) and decodes once without drafting (to measure t1). While
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
- * with one drafting step after 64, 128, ... up to {@code maxProbeInterval} steps, so that a draft
- * that starts paying again (other prompts, a smaller batch) is noticed. Only "clean" steps feed
+ * with one drafting step for one row ({@link #probing}) after 64, 128, ... up to
+ * {@code maxProbeInterval} steps, so that a draft that starts paying again (other prompts, a
+ * smaller batch) is noticed. Only "clean" steps feed
  * the time tables: steps without prompt prefill in the target pass, or long catch-up in the draft.
+ * Each time is the lower quartile of its last {@value TimingWindow#SIZE} samples at that batch
+ * size ({@link TimingWindow}): slow passes must not tip the decision. A decision to draft is
+ * checked against a fresh baseline soon ({@link #CONFIRM_AFTER} steps), then every
+ * {@code refreshEvery} steps.
  *
  * <p>Not thread-safe: the engine loop thread owns it; {@link #counters()} is safe from any thread.
  */
 public final class DraftSwitch {
-    /** Weight of a new time sample in the moving averages. */
-    static final double TIME_WEIGHT = 0.3;
     /** Decay of the acceptance counts per drafting step. */
     static final double ACCEPTANCE_DECAY = 0.02;
     /**
@@ -46,6 +49,8 @@ public final class DraftSwitch {
      * {@code maxProbeInterval}.
      */
     static final int MIN_PROBE_INTERVAL = 64;
+    /** Drafting steps after switching on before the baseline t1 is measured again, to confirm the decision. */
+    static final int CONFIRM_AFTER = 8;
     /** Draft length of exploration and probe steps. */
     static final int EXPLORE_K = 2;
 
@@ -54,13 +59,17 @@ public final class DraftSwitch {
     private final int refreshEvery;
     private final int maxProbeInterval;
 
-    private final double[] targetMs;
-    private final double[] verifyMs;
-    private final double[] verifyPositions;
-    private final double[] draftMsPerPosition;
+    /** Per batch size: target pass with one position per row, verification pass, its positions per row, draft cost. */
+    private final TimingWindow[] targetMs;
+    private final TimingWindow[] verifyMs;
+    private final TimingWindow[] verifyPositions;
+    private final TimingWindow[] draftMsPerPosition;
     private final boolean[] drafting;
     private final int[] sinceOther;
     private final int[] probeInterval;
+
+    /** Whether the last {@link #draftLimit} decision was a probe. */
+    private boolean probing;
 
     private double acceptedCount;
     private double rejectedCount;
@@ -93,10 +102,10 @@ public final class DraftSwitch {
         this.margin = margin;
         this.refreshEvery = refreshEvery;
         this.maxProbeInterval = Math.max(MIN_PROBE_INTERVAL, maxProbeInterval);
-        this.targetMs = nan(n);
-        this.verifyMs = nan(n);
-        this.verifyPositions = nan(n);
-        this.draftMsPerPosition = nan(n);
+        this.targetMs = windows(n);
+        this.verifyMs = windows(n);
+        this.verifyPositions = windows(n);
+        this.draftMsPerPosition = windows(n);
         this.drafting = new boolean[n];
         this.sinceOther = new int[n];
         this.probeInterval = new int[n];
@@ -104,10 +113,12 @@ public final class DraftSwitch {
         java.util.Arrays.fill(drafting, true);
     }
 
-    private static double[] nan(int n) {
-        double[] a = new double[n];
-        java.util.Arrays.fill(a, Double.NaN);
-        return a;
+    private static TimingWindow[] windows(int n) {
+        TimingWindow[] w = new TimingWindow[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = new TimingWindow();
+        }
+        return w;
     }
 
     private int size(int n) {
@@ -130,25 +141,27 @@ public final class DraftSwitch {
         int best = bestK(b, kMax);
         double s = best == 0 ? Double.NaN : predictedSpeedup(b, best);
         int limit;
+        probing = false;
         if (Double.isNaN(s)) {
             // Nothing measured here or nearby: measure drafting first, then target-only decoding.
             // Short blocks: exploring must stay cheap where drafting turns out not to pay.
-            limit = Double.isNaN(verifyMs[b]) || Double.isNaN(draftMsPerPosition[b]) ? Math.min(kMax, EXPLORE_K) : 0;
+            limit = verifyMs[b].isEmpty() || draftMsPerPosition[b].isEmpty() ? Math.min(kMax, EXPLORE_K) : 0;
         } else {
             // Hysteresis: turning drafting on needs twice the margin that keeps it on, so one lucky
             // probe (a small acceptance sample) does not flip the switch back and forth.
             boolean pays = s >= 1 + (drafting[b] ? margin : 2 * margin);
             if (pays != drafting[b]) {
+                drafting[b] = pays;
+                sinceOther[b] = 0;
                 if (!pays) {
                     switchedOff++;
                 } else {
                     probeInterval[b] = MIN_PROBE_INTERVAL;
+                    sinceOther[b] = Math.max(0, refreshEvery - CONFIRM_AFTER);
                 }
-                drafting[b] = pays;
-                sinceOther[b] = 0;
             }
             sinceOther[b]++;
-            if (pays && (sinceOther[b] > refreshEvery || Double.isNaN(targetMs[b]))) {
+            if (pays && (sinceOther[b] > refreshEvery || targetMs[b].isEmpty())) {
                 sinceOther[b] = 0;
                 refreshes++;
                 limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
@@ -156,7 +169,8 @@ public final class DraftSwitch {
                 sinceOther[b] = 0;
                 probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
                 probes++;
-                limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance and costs may have changed
+                probing = true;
+                limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance may have changed
             } else {
                 limit = pays ? best : 0;
             }
@@ -169,6 +183,17 @@ public final class DraftSwitch {
             }
         }
         return limit;
+    }
+
+    /**
+     * Whether the last {@link #draftLimit} decision was a probe while off. A probe only has to
+     * sample acceptance (its step is never clean: the draft must first catch up with every token
+     * committed since it last ran), so the engine drafts for ONE row then, the one whose draft
+     * cache is freshest. At concurrency 32 a probe over all rows re-ran up to 64 tokens of each
+     * row through the draft, a dozen target passes' worth of work for a single sample.
+     */
+    public boolean probing() {
+        return probing;
     }
 
     /** The k in 1..kMax with the highest predicted speedup at batch index b, or 0 when none can be predicted. */
@@ -196,14 +221,14 @@ public final class DraftSwitch {
         if (b < 0 || Double.isNaN(alpha) || k <= 0) {
             return Double.NaN;
         }
-        double t1 = targetMs[b];
-        double c = draftMsPerPosition[b] / t1;
+        double t1 = targetMs[b].estimate();
+        double c = draftMsPerPosition[b].estimate() / t1;
         double v = verifyMs(b, k) / t1;
         return tokensPerPass(alpha, k) / (k * c + v);
     }
 
     private boolean complete(int b) {
-        return !Double.isNaN(targetMs[b]) && !Double.isNaN(verifyMs[b]) && !Double.isNaN(draftMsPerPosition[b]);
+        return !targetMs[b].isEmpty() && !verifyMs[b].isEmpty() && !draftMsPerPosition[b].isEmpty();
     }
 
     private int nearestMeasured(int b) {
@@ -224,14 +249,20 @@ public final class DraftSwitch {
         return (1 - Math.pow(a, k + 1)) / (1 - a);
     }
 
-    /** Verification pass time at k drafts, interpolated linearly in positions per row between t1 and the measured pass. */
+    /**
+     * Verification pass time at k drafts, interpolated linearly in positions per row between t1 and
+     * the measured pass. Pass time grows monotonically with positions, so the medians of time and
+     * of positions describe the same (median) pass.
+     */
     private double verifyMs(int b, double k) {
-        double p = verifyPositions[b];
-        if (Double.isNaN(targetMs[b]) || !(p > 1.01)) {
-            return verifyMs[b];
+        double p = verifyPositions[b].estimate();
+        double t1 = targetMs[b].estimate();
+        double verify = verifyMs[b].estimate();
+        if (Double.isNaN(t1) || !(p > 1.01)) {
+            return verify;
         }
-        double perPosition = (verifyMs[b] - targetMs[b]) / (p - 1);
-        return targetMs[b] + Math.max(0, perPosition) * k;
+        double perPosition = (verify - t1) / (p - 1);
+        return t1 + Math.max(0, perPosition) * k;
     }
 
     /** Per-token acceptance estimate, or NaN before any drafted token was verified. */
@@ -242,8 +273,7 @@ public final class DraftSwitch {
 
     /** A target pass with one position per row and no prefill, at batch size n. */
     public void recordTargetOnly(int n, double ms) {
-        int b = size(n);
-        targetMs[b] = ewma(targetMs[b], ms);
+        targetMs[size(n)].add(ms);
     }
 
     /**
@@ -258,10 +288,10 @@ public final class DraftSwitch {
         int b = size(n);
         if (draftedTokens > 0) {
             // Cost of one draft position for every row: draft forwards shrink as rows stop drafting.
-            draftMsPerPosition[b] = ewma(draftMsPerPosition[b], draftMs * n / draftedTokens);
+            draftMsPerPosition[b].add(draftMs * n / draftedTokens);
         }
-        this.verifyMs[b] = ewma(this.verifyMs[b], verifyMs);
-        verifyPositions[b] = ewma(verifyPositions[b], positions / (double) n);
+        this.verifyMs[b].add(verifyMs);
+        verifyPositions[b].add(positions / (double) n);
     }
 
     /** Verification results of one drafting step, summed over rows (clean or not). */
@@ -272,9 +302,5 @@ public final class DraftSwitch {
 
     public synchronized Counters counters() {
         return new Counters(stepsDrafted, stepsSkipped, probes, refreshes, switchedOff);
-    }
-
-    private static double ewma(double old, double sample) {
-        return Double.isNaN(old) ? sample : old + TIME_WEIGHT * (sample - old);
     }
 }

@@ -83,6 +83,8 @@ class DraftSwitchEngineTest {
         }
 
         final AtomicInteger passes = new AtomicInteger();
+        /** Rows drafting in each pass, in order. */
+        final List<Integer> rowsPerPass = java.util.Collections.synchronizedList(new ArrayList<>());
         final Next next;
         final int vocab;
         final long costNanos;
@@ -106,6 +108,7 @@ class DraftSwitchEngineTest {
         @Override
         public void propose(DraftBatch b) {
             passes.incrementAndGet();
+            rowsPerPass.add(b.rows);
             long until = System.nanoTime() + costNanos;
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
@@ -128,6 +131,11 @@ class DraftSwitchEngineTest {
 
     static List<int[]> run(ScriptedDrafter drafter, CpuBackend backend, ModelRunner target, boolean sw,
                            AtomicInteger skipped) {
+        return run(drafter, target, sw, skipped, new AtomicInteger());
+    }
+
+    static List<int[]> run(ScriptedDrafter drafter, ModelRunner target, boolean sw, AtomicInteger skipped,
+                           AtomicInteger probes) {
         SpeculativeEngine.Options o = new SpeculativeEngine.Options(4, false, 4, 4, 128, List.of(), "cpu", "t",
                 drafter.name(), sw);
         List<int[]> out = new ArrayList<>();
@@ -137,6 +145,7 @@ class DraftSwitchEngineTest {
             out.add(g.generatedTokenIds());
         }
         skipped.set((int) e.counters().skippedSteps());
+        probes.set((int) e.counters().probes());
         e.close();
         return out;
     }
@@ -162,6 +171,38 @@ class DraftSwitchEngineTest {
             assertTrue(passesWithSwitch * 5 < passesWithoutSwitch, "draft passes with the switch: " + passesWithSwitch
                     + " (without: " + passesWithoutSwitch + ")");
             assertTrue(skipped.get() > passesWithoutSwitch / 2, "skipped steps: " + skipped.get());
+        }
+    }
+
+    @Test
+    void onceOffItProbesWithOneRowOnly() {
+        try (CpuBackend backend = new CpuBackend(2, 256)) {
+            ModelRunner target = backend.load(LlamaWeights.load(checkpoint));
+            ScriptedDrafter wrong = new ScriptedDrafter(target.config().vocabSize(), 0,
+                    (t, len, j) -> 3 + (len * 31 + j * 17) % 500);
+            AtomicInteger skipped = new AtomicInteger();
+            AtomicInteger probes = new AtomicInteger();
+            // 4x the rows: enough steps at batch 4 for probes after 64 and 128 more steps.
+            List<GenerationRequest> saved = requests;
+            List<GenerationRequest> more = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                for (GenerationRequest q : saved) {
+                    more.add(GenerationRequest.ofTokens(q.id() + "-" + r, q.promptTokenIds(), q.params()));
+                }
+            }
+            requests = more;
+            try {
+                run(wrong, target, true, skipped, probes);
+            } finally {
+                requests = saved;
+            }
+            assertTrue(probes.get() >= 2, "probes: " + probes.get());
+            List<Integer> rows = wrong.rowsPerPass;
+            // The last passes are probes (the switch went off after its first measurements):
+            // each drafts for one row, never for the whole batch of 4.
+            for (int i = rows.size() - probes.get(); i < rows.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertEquals(1, rows.get(i), "pass " + i + " of " + rows);
+            }
         }
     }
 

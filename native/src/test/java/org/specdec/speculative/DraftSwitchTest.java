@@ -119,6 +119,24 @@ class DraftSwitchTest {
     }
 
     @Test
+    void oneSlowBaselinePassDoesNotSwitchALosingDraftOn() {
+        // Measured at batch 2 on the 2-core machine: t1 24 ms, draft 8.6 ms per position, a
+        // 2-position verification 29 ms, alpha 0.45: S(1) = 1.45 / ((8.6 + 29) / 24) = 0.93.
+        DraftSwitch s = new DraftSwitch(8, 4);
+        s.recordAcceptance(45, 55);
+        for (int i = 0; i < 10; i++) {
+            s.recordSpeculative(2, 8.6, 2, 29, 4);
+            s.recordTargetOnly(2, 24 + (i % 2) * 0.3);
+        }
+        assertTrue(s.predictedSpeedup(2, 1) < 0.95, "S(1) = " + s.predictedSpeedup(2, 1));
+        // A GC pause or a neighbour's burst: one 43 ms pass. A moving average would read t1 = 29.7
+        // and S(1) = 1.14, over the 1.10 needed to switch on.
+        s.recordTargetOnly(2, 43);
+        assertTrue(s.predictedSpeedup(2, 1) < 0.95, "after the outlier S(1) = " + s.predictedSpeedup(2, 1));
+        assertEquals(0, s.draftLimit(2, 1));
+    }
+
+    @Test
     void perTokenAcceptanceIsTheGeometricEstimate() {
         DraftSwitch s = new DraftSwitch(1, 4);
         // Blocks of k = 4: accepted 4 (no rejection), 2 (rejected at 3rd), 0 (rejected at 1st).

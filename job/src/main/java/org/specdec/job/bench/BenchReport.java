@@ -34,8 +34,10 @@ public final class BenchReport {
                 + "concurrency. Predicted = (1 - a^(k+1)) / ((1 - a)(k c + 1)) with a = alpha (per-token acceptance), "
                 + "k = mean draft length and c = measured draft/target pass cost at that concurrency. Acceptance = "
                 + "accepted / drafted tokens; tokens/pass = generated tokens / target passes. Verdict OK = speculative "
-                + "throughput at least target-only's within the measured run-to-run noise (noise = (max - min) / median "
-                + "of the target-only repeats; with one repeat it is not measured and OK means speedup >= 1).");
+                + "throughput at least target-only's within the measured noise: the larger of (max - min) / median of "
+                + "the target-only repeats and the gap between target-only and its control, a second target-only "
+                + "engine measured alongside (an A/A test: identical engines differ by a few percent). Without "
+                + "either, OK means speedup >= 1.");
         List<String> charts = new ArrayList<>();
         charts.add(SvgChart.line(CHARTS.get(0), "Throughput vs concurrency", "concurrency", "tokens/s",
                 series(levels, BenchResult::tokensPerS), true));

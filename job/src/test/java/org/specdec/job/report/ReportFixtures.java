@@ -37,13 +37,14 @@ final class ReportFixtures {
         return p;
     }
 
-    /** Target-only, k=2, k=4 and adaptive at six concurrency levels, two repeats. */
+    /** Target-only, its A/A control, k=2, k=4 and adaptive at six concurrency levels, two repeats. */
     static List<BenchResult> benchResults() {
         List<BenchResult> out = new ArrayList<>();
         for (int c : CONCURRENCY) {
             for (int rep = 0; rep < 2; rep++) {
                 double base = 40 * Math.sqrt(c) * (1 + 0.01 * rep);
                 out.add(result(c, BenchResult.TARGET_ONLY, 0, rep, base, Double.NaN));
+                out.add(result(c, BenchResult.CONTROL, 0, rep, base * 0.99, Double.NaN));
                 out.add(result(c, BenchResult.FIXED, 2, rep, base * (1.5 - 0.08 * Math.log(c) / Math.log(2)), 0.7));
                 out.add(result(c, BenchResult.FIXED, 4, rep, base * (1.7 - 0.15 * Math.log(c) / Math.log(2)), 0.7));
                 out.add(result(c, BenchResult.ADAPTIVE, 4, rep, base * Math.max(1.0, 1.6 - 0.1 * Math.log(c)), 0.7));

@@ -67,7 +67,7 @@ class ReportTest {
         }
         assertEquals(3 * levels, ReportFixtures.points(html, "speedup"), "measured, predicted, 1.0");
         assertEquals(levels, ReportFixtures.tableRows(html, "summary"));
-        assertEquals(4 * levels, ReportFixtures.tableRows(html, "detail"));
+        assertEquals(5 * levels, ReportFixtures.tableRows(html, "detail"), "every mode incl. the A/A control");
         assertTrue(html.indexOf("data-table=\"summary\"") < html.indexOf("data-chart="), "summary table on top");
     }
 
@@ -105,7 +105,7 @@ class ReportTest {
         assertTrue(Files.isRegularFile(out.resolve("report.html")));
         assertTrue(Files.isRegularFile(out.resolve("results.md")));
         List<Row> rows = spark.read().parquet(out.resolve("results.parquet").toString()).collectAsList();
-        assertEquals(2 * 3, rows.size(), "2 levels x (target-only, k=2, adaptive)");
+        assertEquals(2 * 4, rows.size(), "2 levels x (target-only, control, k=2, adaptive)");
         String html = Files.readString(out.resolve("report.html"));
         assertEquals(3 * 2, ReportFixtures.points(html, "tokens_per_s"));
         for (Row r : rows) {
