@@ -111,9 +111,9 @@ public final class BenchSummary {
                     Integer.toString(l.concurrency()),
                     base == null ? "-" : f1(base.tokensPerS()),
                     s == null ? "-" : f1(s.tokensPerS()) + " (" + s.label() + ")",
-                    s == null ? "-" : f2(l.speedup(s)) + "x",
-                    s == null ? "-" : f2(s.predictedSpeedup()) + "x",
-                    best == null ? "-" : best.label() + ": " + f2(l.speedup(best)) + "x",
+                    s == null ? "-" : times(l.speedup(s)),
+                    s == null ? "-" : times(s.predictedSpeedup()),
+                    best == null ? "-" : best.label() + ": " + times(l.speedup(best)),
                     s == null ? "-" : f3(s.acceptanceRate()),
                     s == null ? "-" : f3(s.alpha()),
                     s == null ? "-" : f2(s.meanAcceptanceLength()),
@@ -121,7 +121,7 @@ public final class BenchSummary {
                     s == null || s.steps() == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%",
                             100.0 * s.skippedSteps() / s.steps()),
                     l.byLabel().containsKey(BenchResult.CONTROL)
-                            ? f2(l.speedup(l.byLabel().get(BenchResult.CONTROL))) + "x" : "-",
+                            ? times(l.speedup(l.byLabel().get(BenchResult.CONTROL))) : "-",
                     Double.isNaN(l.noise()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * l.noise()),
                     l.verdict()));
         }
@@ -139,7 +139,7 @@ public final class BenchSummary {
         for (Level l : levels) {
             for (BenchResult r : l.byLabel().values()) {
                 rows.add(Arrays.asList(Integer.toString(r.concurrency()), r.label(), f1(r.tokensPerS()),
-                        f2(l.speedup(r)) + "x", Double.isNaN(r.predictedSpeedup()) ? "-" : f2(r.predictedSpeedup()) + "x",
+                        times(l.speedup(r)), times(r.predictedSpeedup()),
                         f1(r.genTimeMeanMs()), f1(r.genTimeP50Ms()), f1(r.genTimeP95Ms()), f1(r.ttftMeanMs()),
                         f1(r.ttftP95Ms()), f3(r.acceptanceRate()), f2(r.meanAcceptanceLength()), f2(r.meanK())));
             }
@@ -164,6 +164,11 @@ public final class BenchSummary {
 
     public static String f2(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** A ratio as "1.23x", or "-" when it was not measured. */
+    public static String times(double v) {
+        return Double.isNaN(v) ? "-" : f2(v) + "x";
     }
 
     public static String f3(double v) {
