@@ -44,6 +44,14 @@ public final class DraftSwitch {
     /** Decay of the acceptance counts per drafting step. */
     static final double ACCEPTANCE_DECAY = 0.02;
     /**
+     * Weight, in verified-token outcomes, the acceptance evidence keeps when drafting turns off.
+     * While on, every step adds one block per row, so the counts grow to hundreds; while off only
+     * one-row probes add to them (a couple of tokens each), which could never move hundreds. Kept
+     * at this weight, a handful of probes decides whether a draft that started agreeing again
+     * (other prompts) pays once more.
+     */
+    static final double EVIDENCE_WHEN_OFF = 8;
+    /**
      * First wait between probes while off. A probe is dear: the draft's cache must first catch up
      * with every token committed since it last ran, so probes are rare and back off to
      * {@code maxProbeInterval}.
@@ -155,6 +163,7 @@ public final class DraftSwitch {
                 sinceOther[b] = 0;
                 if (!pays) {
                     switchedOff++;
+                    shrinkAcceptanceEvidence();
                 } else {
                     probeInterval[b] = MIN_PROBE_INTERVAL;
                     sinceOther[b] = Math.max(0, refreshEvery - CONFIRM_AFTER);
@@ -298,6 +307,14 @@ public final class DraftSwitch {
     public void recordAcceptance(int accepted, int rejections) {
         acceptedCount = acceptedCount * (1 - ACCEPTANCE_DECAY) + accepted;
         rejectedCount = rejectedCount * (1 - ACCEPTANCE_DECAY) + rejections;
+    }
+
+    private void shrinkAcceptanceEvidence() {
+        double total = acceptedCount + rejectedCount;
+        if (total > EVIDENCE_WHEN_OFF) {
+            acceptedCount *= EVIDENCE_WHEN_OFF / total;
+            rejectedCount *= EVIDENCE_WHEN_OFF / total;
+        }
     }
 
     public synchronized Counters counters() {

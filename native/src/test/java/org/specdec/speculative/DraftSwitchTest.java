@@ -137,6 +137,33 @@ class DraftSwitchTest {
     }
 
     @Test
+    void aDraftThatStartsAgreeingAgainIsSwitchedBackOnByItsOneRowProbes() {
+        DraftSwitch s = new DraftSwitch(8, 4);
+        // Memory-bound target, cheap draft: drafting pays well from alpha ~0.4 on, loses at 0.1.
+        measure(s, 8, 10.0, 0.5, 11.0, 4);
+        // A long stretch of a poor draft: hundreds of blocks of evidence, alpha 0.1.
+        for (int step = 0; step < 100; step++) {
+            s.recordAcceptance(1, 8);
+        }
+        assertEquals(0, s.draftLimit(8, 4), "poor draft: off");
+        assertTrue(s.counters().switchedOff() >= 1);
+        // Now the prompts change and the draft agrees: each probe (one row, k <= 2) accepts all.
+        int firstOn = -1;
+        for (int step = 0; step < 20_000 && firstOn < 0; step++) {
+            int limit = s.draftLimit(8, 4);
+            if (limit > 0 && s.probing()) {
+                s.recordAcceptance(limit, 0);
+            } else if (limit > 0) {
+                firstOn = step;
+            } else {
+                s.recordTargetOnly(8, 10.0);
+            }
+        }
+        // Probes after 64, 128, 256, 512 steps: the fourth probe's evidence is enough.
+        assertTrue(firstOn > 0 && firstOn < 1_000, "back on after " + firstOn + " steps");
+    }
+
+    @Test
     void perTokenAcceptanceIsTheGeometricEstimate() {
         DraftSwitch s = new DraftSwitch(1, 4);
         // Blocks of k = 4: accepted 4 (no rejection), 2 (rejected at 3rd), 0 (rejected at 1st).
