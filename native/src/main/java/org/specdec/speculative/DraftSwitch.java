@@ -31,8 +31,8 @@ package org.specdec.speculative;
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
  * with one drafting step for one row ({@link #probing}) after 64, 128, ... up to
  * {@code maxProbeInterval} steps, so that a draft that starts paying again (other prompts, a
- * smaller batch) is noticed. Only "clean" steps feed
- * the time tables: steps without prompt prefill in the target pass, or long catch-up in the draft.
+ * smaller batch) is noticed. Only "clean" steps feed the time tables: steps without prompt
+ * prefill in the target pass, long catch-up in the draft, or a one-row probe.
  * Each time is the lower quartile of its last {@value TimingWindow#SIZE} samples at that batch
  * size ({@link TimingWindow}): slow passes must not tip the decision. A decision to draft is
  * checked against a fresh baseline soon ({@link #CONFIRM_AFTER} steps), then every
@@ -52,9 +52,9 @@ public final class DraftSwitch {
      */
     static final double EVIDENCE_WHEN_OFF = 8;
     /**
-     * First wait between probes while off. A probe is dear: the draft's cache must first catch up
-     * with every token committed since it last ran, so probes are rare and back off to
-     * {@code maxProbeInterval}.
+     * First wait between probes while off. Even a one-row probe costs more than a plain step (the
+     * row's draft cache must first catch up with every token committed since it last ran, and the
+     * verification pass grows), so probes are rare and back off to {@code maxProbeInterval}.
      */
     static final int MIN_PROBE_INTERVAL = 64;
     /** Drafting steps after switching on before the baseline t1 is measured again, to confirm the decision. */
