@@ -17,7 +17,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The bench's results as a table: the Parquet schema (one row per measurement), and the summary
  * per concurrency level that the console, the markdown file and the HTML report show. Medians over
- * repeats; run-to-run noise is the spread of the target-only repeats.
+ * repeats; noise is the larger of the target-only repeats' spread and the gap between target-only
+ * and its A/A control (see {@link org.specdec.bench.BenchSummary.Level#noise()}).
  */
 public final class BenchTable {
 
