@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# GPU check for the CUDA backend, in two steps.
-#   scripts/gpu-check.sh prepare   on the build machine (JDK 17 + Maven + nvcc): builds the native jar
-#                                  with the fatbin, a jlink JRE and the jars into gpu-bundle/ (< 64 MiB,
-#                                  git-ignored). No network needed at run time.
-#   scripts/gpu-check.sh run       on the GPU machine (H100/H200, driver 580, Python with torch and
-#                                  transformers, no Java, no network): GPU tests, synthetic
-#                                  Llama-3.2-1B-shaped BF16 target + drafts, benchmarks, and the Hugging
-#                                  Face reference. Writes gpu-bundle/results/. Sized for < 8 minutes.
-# See docs/gpu.md.
-set -euo pipefail
+# GPU check of the CUDA backend, in two steps (docs/gpu.md).
+#   scripts/gpu-check.sh prepare        on the build machine (JDK 17, Maven, nvcc): the native jar with
+#                                       the fatbin, the test classes, a jlink JRE and the jars, into
+#                                       gpu-bundle/ (git-ignored, < 50 MiB; DJL's tokenizer is left out:
+#                                       prompts are token ids). Nothing is fetched at run time.
+#   OUT=DIR scripts/gpu-check.sh run    on the GPU machine (no Java, no network): device check, GPU tests,
+#                                       pass profile of a Llama-3.2-1B-shaped BF16 target, the concurrency
+#                                       bench, and (where torch + transformers exist) the Hugging Face
+#                                       reference. Each step writes its results under $OUT as it ends,
+#                                       and a line to $OUT/summary.txt. Sized for < 7 minutes.
+#   OUT=DIR scripts/gpu-check.sh run --dry-run
+#                                       the same steps on the CPU with small models, on the bundle's own
+#                                       JRE: proves the packaging without a GPU (CI runs it).
+# Environment: OUT (results; default gpu-bundle/results), SPECDEC_GPU_MODELS (generated models; default
+# a folder under /tmp, outside the bundle, so a rerun's carry does not replace them).
+set -uo pipefail
 cd "$(dirname "$0")/.."
 B=gpu-bundle
 step="${1:-}"
+dry=false
+[[ "${2:-}" == "--dry-run" ]] && dry=true
 
 prepare() {
+  set -e
   rm -rf "$B" && mkdir -p "$B/lib"
-  mvn -q -o -pl native package -DskipTests
-  mvn -q -o -pl native dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$B/lib" \
-      -DexcludeArtifactIds=tokenizers,apiguardian-api,opentest4j
+  mvn -B -q -o -pl native package -DskipTests 2>/dev/null || mvn -B -q -pl native package -DskipTests
+  mvn -B -q -pl native dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$B/lib" \
+      -DexcludeArtifactIds=tokenizers,api,gson,error_prone_annotations,jna,commons-compress,commons-codec,commons-io
   cp native/target/specdec-native-*.jar "$B/lib/"
   cp -r native/target/test-classes "$B/test-classes"
-  [[ -f native/target/classes/cuda/specdec.fatbin ]] || { echo "no fatbin: nvcc missing on this machine"; exit 1; }
+  if [[ ! -f native/target/classes/cuda/specdec.fatbin ]]; then
+    echo "warning: no fatbin (nvcc missing on this machine): the bundle can only run --dry-run"
+  fi
   # JCuda's natives jar: keep only the driver binding (libJCudaDriver needs just libcuda.so.1).
   python3 - "$B"/lib/jcuda-natives-*.jar <<'PY'
 import sys, zipfile, os
@@ -32,48 +43,147 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED)
         zo.writestr(e, zi.read(e.filename))
 os.replace(tmp, src)
 PY
-  jlink --add-modules java.base,java.logging,java.management,java.naming,jdk.unsupported,jdk.incubator.vector \
+  jlink --add-modules java.base,java.logging,java.management,java.naming,java.xml,jdk.unsupported,jdk.incubator.vector \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$B/jre"
+  strip --strip-unneeded "$B/jre/lib/server/libjvm.so" 2>/dev/null || true
+  # A trained fixture for the GPU tests, when ../shared has it (the device machine gets only the repo).
+  if [[ -d ../shared/fixtures/stories260K ]]; then
+    mkdir -p "$B/shared/fixtures" && cp -r ../shared/fixtures/stories260K "$B/shared/fixtures/"
+  fi
   cp scripts/gpu_reference.py "$B/"
+  git rev-parse --short HEAD > "$B/commit.txt" 2>/dev/null || true
   size=$(du -sm "$B" | cut -f1)
-  echo "gpu-bundle: ${size} MiB"; du -sh "$B"/* | sort -h
-  (( size < 64 )) || { echo "gpu-bundle is ${size} MiB, over the 64 MiB limit"; exit 1; }
+  echo "gpu-bundle: ${size} MiB (commit $(cat "$B/commit.txt" 2>/dev/null))"; du -sh "$B"/* | sort -h
+  (( size < 50 )) || { echo "gpu-bundle is ${size} MiB: with the repository it must stay under the 64 MiB a device call carries"; exit 1; }
+}
+
+# ---------------------------------------------------------------- run
+
+OUT="${OUT:-$B/results}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+summary="$OUT/summary.txt"
+
+# say STEP RESULT [DETAIL]: one line in summary.txt and on the console.
+say() {
+  local line
+  line=$(printf '%-22s %s%s' "$1" "$2" "${3:+ ($3)}")
+  echo "$line" >> "$summary"
+  echo "== $line"
+}
+
+# step NAME TIMEOUT_S LOGFILE CMD...: runs a step with a time limit, its output to $OUT/LOGFILE and the
+# console; the summary line says ok, FAILED (exit code) or TIMED OUT. Never stops the script.
+step() {
+  local name="$1" limit="$2" log="$OUT/$3"; shift 3
+  local t0=$SECONDS rc
+  echo "== $name (limit ${limit} s)"
+  timeout "$limit" "$@" > >(tee "$log") 2>&1
+  rc=$?
+  sleep 0.2  # let tee flush
+  if (( rc == 0 )); then say "$name" ok "$((SECONDS - t0)) s"
+  elif (( rc == 124 )); then say "$name" "TIMED OUT" "after ${limit} s, see $3"
+  elif [[ -n "${SKIP_RC:-}" && $rc == "$SKIP_RC" ]]; then say "$name" skipped "$(grep -m1 '^skipped: ' "$log" | cut -c10-120 || echo "nothing ran")"
+  else say "$name" FAILED "exit $rc, see $3"
+  fi
+  return $rc
 }
 
 run() {
   [[ -x "$B/jre/bin/java" ]] || { echo "run 'scripts/gpu-check.sh prepare' on the build machine first"; exit 1; }
-  out="$B/results"; mkdir -p "$out"
-  J=("$B/jre/bin/java" --add-modules jdk.incubator.vector -Xmx24g -XX:+UseParallelGC
-     -cp "$B/test-classes:$B/lib/*")
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/gpu.txt" || true
-  start=$(date +%s)
-  echo "== 1. GPU tests (parity, greedy losslessness, acceptance distribution)"
-  timeout 180 "${J[@]}" org.specdec.testing.GpuTestMain org.specdec.backend.cuda.CudaGpuTest 2>&1 \
-      | tee "$out/gpu-tests.txt" || echo "GPU TESTS FAILED (see $out/gpu-tests.txt)"
-  echo "== 2. synthetic models (1B-shaped BF16 target, independent draft)"
-  m="$B/models"; mkdir -p "$m"
-  if [[ ! -f "$m/target1b/config.json" ]]; then
-    timeout 150 "${J[@]}" org.specdec.cli.SpecdecCli make-model \
-        --preset shape:2048,16,32,8,8192,128256,4096 --seed 1 --dtype bf16 --out "$m/target1b" \
-        --draft independent --draft-out "$m/draft"
-    rm -f "$m"/*/tokenizer.json "$m"/*/tokenizer_config.json  # token-id prompts; no DJL in the bundle
+  : > "$summary"
+  local start=$SECONDS
+  local models="${SPECDEC_GPU_MODELS:-/tmp/specdec-gpu-models}"
+  mkdir -p "$models"
+  local heap=-Xmx48g
+  $dry && heap=-Xmx4g
+  J=("$B/jre/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$heap"
+     -Dspecdec.repo=. -Dspecdec.shared="$B/shared" -cp "$B/test-classes:$B/lib/*")
+  CLI=("${J[@]}" org.specdec.cli.SpecdecCli)
+  if $dry; then
+    device=cpu
+    shape=small
+    target="$models/dry-target"; draft="$models/dry-draft"
+    self=2; conc=1,4; batches=1,4; long=256; max_tokens=16
+  else
+    device=cuda:0
+    # Llama-3.2-1B's shape: hidden 2048, 16 layers, 32/8 heads (head_dim 64), ff 8192, vocab 128256.
+    shape=shape:2048,16,32,8,8192,128256,4096
+    target="$models/target1b"; draft="$models/target1b-draft4"
+    self=4; conc=1,4,16,32; batches=1,4,16,32; long=2048; max_tokens=64
   fi
-  bw=$(python3 "$B/gpu_reference.py" bandwidth)
-  echo "== 3. benchmarks (HBM ${bw} GB/s)"
-  for draft in "--self-draft 2" "--draft $m/draft"; do
-    # shellcheck disable=SC2086
-    timeout 150 "${J[@]}" org.specdec.cli.SpecdecCli bench --device cuda:0 --target "$m/target1b" $draft \
-        --concurrency 1,4,16 --k 2,3,4,5,6 --adaptive-k 4 --max-tokens 64 --rounds 1 --prompt-len 32 --bandwidth-gbs "$bw" \
-        --out "$out/bench-$(echo "$draft" | tr -c 'a-z0-9' '_' | cut -c1-20).md" 2>&1 | grep -v DEBUG || true
-  done
-  echo "== 4. Hugging Face transformers reference (greedy generate, assisted generation)"
-  timeout 150 python3 "$B/gpu_reference.py" compare --target "$m/target1b" --draft "$m/draft" \
-      --java "$B/jre/bin/java" --classpath "$B/test-classes:$B/lib/*" --out "$out/hf.txt" || true
-  echo "== done in $(( $(date +%s) - start )) s; results in $out"
+  echo "gpu-check run: device $device, bundle commit $(cat "$B/commit.txt" 2>/dev/null), results in $OUT"
+  say "start" "$(date -u +%FT%TZ)" "commit $(cat "$B/commit.txt" 2>/dev/null), device $device"
+
+  # 0. The machine, then the device as the engine opens it (driver, compute capability, module load).
+  { nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || echo "no nvidia-smi";
+    "$B/jre/bin/java" -version 2>&1; nproc; free -g | sed -n 2p; } > "$OUT/env.txt"
+  cat "$OUT/env.txt"
+  if ! step "0 device" 60 device.txt "${CLI[@]}" device-info --device "$device"; then
+    $dry || { say "stop" "the device cannot run the kernels" "see device.txt"; return 1; }
+  fi
+
+  # Models for steps 2-4, made in the background while the GPU tests run.
+  if [[ ! -f "$target/config.json" || ! -f "$draft/config.json" ]]; then
+    rm -rf "$target" "$draft"
+    ( "${CLI[@]}" make-model --preset "$shape" --seed 1 --dtype bf16 --out "$target" \
+          --draft "layers:$self" --draft-out "$draft" \
+      && rm -f "$target"/tokenizer*.json "$draft"/tokenizer*.json ) > "$OUT/make-model.txt" 2>&1 &
+    maker=$!
+  else
+    maker=""
+    echo "models already in $models" > "$OUT/make-model.txt"
+  fi
+
+  # 1. GPU tests: parity with the CPU backend, greedy losslessness, acceptance distributions, real
+  #    weights. Synchronizing after every launch names the kernel that faults.
+  if $dry; then
+    SKIP_RC=3 step "1 gpu tests" 120 gpu-tests.txt "${J[@]}" org.specdec.testing.GpuTestMain \
+        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest
+  else
+    SPECDEC_CUDA_SYNC=1 step "1 gpu tests" 170 gpu-tests.txt "${J[@]}" org.specdec.testing.GpuTestMain \
+        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest
+  fi
+  grep -E '^(logits parity|greedy|device acceptance|stories260K|sotu|sotu-)' "$OUT/gpu-tests.txt" | sed 's/^/   /'
+
+  # 2. The models.
+  if [[ -n "$maker" ]]; then
+    local t0=$SECONDS
+    if wait "$maker"; then say "2 models" ok "$((SECONDS - t0)) s waited; $(grep -c wrote "$OUT/make-model.txt") written"
+    else say "2 models" FAILED "see make-model.txt"; fi
+  fi
+  if [[ ! -f "$target/config.json" ]]; then
+    say "stop" "no target model" "see make-model.txt"; return 1
+  fi
+
+  # 3. One target pass: batch x positions, context 2048 vs 64, copy bandwidth, kernels, memory.
+  step "3 pass profile" 90 profile.txt "${CLI[@]}" profile --device "$device" --target "$target" \
+      --batch "$batches" --positions 1,5 --context 64 --long-context "$long"
+  local bw
+  bw=$(sed -n 's/.*copy \([0-9.]*\) GB\/s.*/\1/p' "$OUT/profile.txt" | head -1)
+
+  # 4. The seed's three charts: tokens/s, generation time and TTFT against concurrency, target-only
+  #    vs fixed k vs adaptive, with an A/A control.
+  step "4 bench" 170 bench.txt "${CLI[@]}" bench --device "$device" --target "$target" --self-draft "$self" \
+      --concurrency "$conc" --k 3 --adaptive-k 4 --max-tokens "$max_tokens" --prompt-len 32 --rounds 2 \
+      --repeats 1 ${bw:+--bandwidth-gbs "$bw"} --out "$OUT/bench.md"
+
+  # 5. Hugging Face transformers on the same weights (greedy and assisted generation).
+  if $dry; then
+    say "5 transformers" skipped "dry run"
+  elif ! python3 -c 'import torch, transformers' > "$OUT/hf.txt" 2>&1; then
+    say "5 transformers" skipped "python3 cannot import torch and transformers"
+  else
+    PYTHONUNBUFFERED=1 step "5 transformers" 120 hf.txt python3 "$B/gpu_reference.py" compare --target "$target" \
+        --draft "$draft" --java "$B/jre/bin/java" --classpath "$B/test-classes:$B/lib/*" --max-tokens 64
+  fi
+  say "done" "$((SECONDS - start)) s"
+  echo; cat "$summary"
+  ! grep -qE 'FAILED|TIMED OUT' "$summary"
 }
 
 case "$step" in
   prepare) prepare ;;
   run) run ;;
-  *) echo "usage: scripts/gpu-check.sh prepare|run"; exit 2 ;;
+  *) echo "usage: scripts/gpu-check.sh prepare | run [--dry-run]"; exit 2 ;;
 esac

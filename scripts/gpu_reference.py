@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Hugging Face reference for scripts/gpu-check.sh (runs on the GPU machine, no network).
 
-  gpu_reference.py bandwidth       prints the card's HBM bandwidth in GB/s (for the roofline)
+  gpu_reference.py bandwidth       prints the card's datasheet HBM bandwidth in GB/s (the check itself
+                                   uses the copy bandwidth our own profile measures)
   gpu_reference.py compare ...     greedy generate and assisted generation under transformers on
                                    the same weights as our engine; checks that the token ids agree
-                                   and reports the ratio of our tokens/s to theirs.
+                                   and reports the ratio of our tokens/s to theirs. Our engine runs
+                                   first and its lines print at once, so a transformers failure
+                                   cannot hide them.
 """
 import argparse, json, random, subprocess, sys, time
 
@@ -30,7 +33,7 @@ def prompts(n, length, vocab, seed):
 def ours(args, ps, draft_flags):
     cmd = [args.java, "--add-modules", "jdk.incubator.vector", "-Xmx24g", "-cp", args.classpath,
            "org.specdec.cli.SpecdecCli", "generate", "--device", "cuda:0", "--target", args.target,
-           "--max-tokens", str(args.max_tokens), "--ignore-eos", "--json", "--batch", str(len(ps))] + draft_flags
+           "--max-tokens", str(args.max_tokens), "--ignore-eos", "--json", "--batch", "1"] + draft_flags
     for p in ps:
         cmd += ["--prompt-ids", ",".join(map(str, p))]
     t0 = time.time()
@@ -46,14 +49,21 @@ def ours(args, ps, draft_flags):
     return [r["generated_token_ids"] for r in rows], tps, wall, toks
 
 
-def hf(args, ps, assistant=None):
+def load(path):
     import torch
     from transformers import AutoModelForCausalLM
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16)
+    except TypeError:  # transformers before 4.56 names it torch_dtype
+        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)
+    return model.to("cuda").eval()
+
+
+def hf(args, ps, assistant=None):
+    import torch
     dev = "cuda"
-    model = AutoModelForCausalLM.from_pretrained(args.target, torch_dtype=torch.bfloat16).to(dev).eval()
-    helper = None
-    if assistant:
-        helper = AutoModelForCausalLM.from_pretrained(assistant, torch_dtype=torch.bfloat16).to(dev).eval()
+    model = load(args.target)
+    helper = load(assistant) if assistant else None
     outs, times = [], []
     with torch.no_grad():
         for p in ps:  # batch 1: assisted generation supports batch size 1 only
@@ -82,16 +92,19 @@ def compare(args):
     lines = []
     def say(s):
         print(s, flush=True); lines.append(s)
-    ours_t, ours_t_tps, _, _ = ours(args, ps, [])
-    ours_s, ours_s_tps, _, _ = ours(args, ps, ["--draft", args.draft, "--k", "4"])
-    hf_t, hf_t_tps = hf(args, ps)
-    hf_s, hf_s_tps = hf(args, ps, args.draft)
-    for name, x, y in [("ours target-only vs ours speculative", ours_t, ours_s),
-                       ("ours target-only vs HF greedy", ours_t, hf_t),
-                       ("ours speculative vs HF assisted", ours_s, hf_s),
-                       ("HF greedy vs HF assisted", hf_t, hf_s)]:
+    def compare_rows(name, x, y):
         same, prefix = agreement(x, y)
         say("%-40s identical rows %d/%d, first difference at %s" % (name, same, len(x), prefix))
+    ours_t, ours_t_tps, _, _ = ours(args, ps, [])
+    ours_s, ours_s_tps, _, _ = ours(args, ps, ["--draft", args.draft, "--k", "4"])
+    say("ours at batch 1 (%d prompts x %d tokens): target-only %.1f tokens/s, speculative k=4 %.1f tokens/s"
+        % (len(ps), args.max_tokens, ours_t_tps, ours_s_tps))
+    compare_rows("ours target-only vs ours speculative", ours_t, ours_s)
+    hf_t, hf_t_tps = hf(args, ps)
+    compare_rows("ours target-only vs HF greedy", ours_t, hf_t)
+    hf_s, hf_s_tps = hf(args, ps, args.draft)
+    compare_rows("ours speculative vs HF assisted", ours_s, hf_s)
+    compare_rows("HF greedy vs HF assisted", hf_t, hf_s)
     say("tokens/s at batch 1: ours target-only %.1f, ours speculative (k=4) %.1f, HF greedy %.1f, HF assisted %.1f"
         % (ours_t_tps, ours_s_tps, hf_t_tps, hf_s_tps))
     say("ratio ours/HF: target-only %.2fx, speculative vs assisted %.2fx"

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.specdec.backend.Backend;
-import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
@@ -24,8 +23,6 @@ import org.specdec.engine.GenerationResult;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.speculative.AcceptanceRows;
-import org.specdec.speculative.DeviceAcceptance;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
@@ -272,48 +269,11 @@ public final class BenchRunner {
 
     /** Median time of a forward pass of {@code positions} new positions per row at context 64. */
     private static double passMs(ModelRunner runner, int positions, int batch) {
-        KvCache[] caches = new KvCache[batch];
-        ForwardBatch b = new ForwardBatch();
-        int[] tokens = new int[64 + positions];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = 3 + i;
-        }
+        KvCache[] pool = new KvCache[batch];
         for (int r = 0; r < batch; r++) {
-            caches[r] = runner.newCache(512);
-            b.add(caches[r], tokens, 0, 64, 1);
+            pool[r] = runner.newCache(512);
         }
-        runner.forward(b);
-        AcceptanceRows rows = new AcceptanceRows();
-        SamplingParams greedy = SamplingParams.greedy(1);
-        int[][] accepted = new int[batch][positions + 1];
-        int reps = 15;
-        double[] ms = new double[reps];
-        for (int i = 0; i < reps + 3; i++) {
-            b.clear();
-            for (int r = 0; r < batch; r++) {
-                b.add(caches[r], tokens, 64, positions, positions);
-            }
-            long t0 = System.nanoTime();
-            if (runner instanceof DeviceAcceptance da) {
-                // As the engine runs it on a GPU: greedy acceptance on the device, no logits copy.
-                rows.reset(batch, runner.config().vocabSize());
-                for (int r = 0; r < batch; r++) {
-                    rows.add(positions - 1, tokens, null, greedy, null, accepted[r]);
-                }
-                da.forwardAndAccept(b, rows);
-            } else {
-                runner.forward(b);
-            }
-            long t1 = System.nanoTime();
-            for (int r = 0; r < batch; r++) {
-                caches[r].truncate(64);
-            }
-            if (i >= 3) {
-                ms[i - 3] = (t1 - t0) / 1e6;
-            }
-        }
-        Arrays.sort(ms);
-        return ms[reps / 2];
+        return PassProfile.passMs(runner, PassProfile.prefill(runner, pool, batch, 64), 64, positions);
     }
 
     public static double mean(double[] v) {

@@ -7,7 +7,8 @@ import java.io.PrintStream;
 
 /**
  * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code make-model},
- * {@code check-pair}, and a Spark-free {@code bench}. The launcher job/bin/specdecode dispatches
+ * {@code check-pair}, {@code profile}, {@code device-info}, and a Spark-free {@code bench}. The
+ * launcher job/bin/specdecode dispatches
  * here; its own {@code bench} (org.specdec.job.bench.SpecdecBench) adds Parquet and the HTML report.
  */
 public final class SpecdecCli {
@@ -33,6 +34,10 @@ public final class SpecdecCli {
                     return CheckPairCommand.run(args, out);
                 case "make-model":
                     return MakeModelCommand.run(args, out);
+                case "profile":
+                    return ProfileCommand.run(args, out);
+                case "device-info":
+                    return DeviceInfoCommand.run(args, out);
                 default:
                     err.println("unknown command '" + args[0] + "'");
                     err.print(usage());
@@ -46,6 +51,7 @@ public final class SpecdecCli {
 
     static String usage() {
         return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage() + "\n"
-                + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage();
+                + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage() + "\n" + ProfileCommand.usage() + "\n"
+                + DeviceInfoCommand.usage();
     }
 }

@@ -49,7 +49,8 @@ public final class Engines {
             int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
             Backend backend = openBackend(spec, maxContext + maxK + 1);
             opened.push(backend);
-            ModelRunner targetRunner = backend.load(LlamaWeights.load(target));
+            LlamaWeights targetWeights = LlamaWeights.load(target);
+            ModelRunner targetRunner = backend.load(targetWeights);
             Drafter drafter = null;
             String draftName = null;
             if (k > 0 && spec.draftDir() != null) {
@@ -70,8 +71,8 @@ public final class Engines {
                             + ") must be fewer than the target's " + tc.numLayers() + " layers");
                 }
                 draftName = "self:" + spec.selfDraftLayers();
-                drafter = new ModelDrafter(backend.load(LlamaWeights.load(target).firstLayers(spec.selfDraftLayers())),
-                        draftName);
+                // The same weight objects: a GPU backend shares the target's uploaded matrices with it.
+                drafter = new ModelDrafter(backend.load(targetWeights.firstLayers(spec.selfDraftLayers())), draftName);
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
             SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,

@@ -12,16 +12,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
  * Writes seeded Llama-architecture checkpoints in Hugging Face layout (config.json,
  * generation_config.json, safetensors weights, tokenizer.json, tokenizer_config.json), and the
- * drafts that go with them. Weights are generated and written one tensor at a time, so a 134M
- * parameter model needs about one tensor's worth of heap. Each tensor's random stream is seeded
+ * drafts that go with them. Weights are drawn one tensor per core and written in order, so a model
+ * needs about one tensor per core of heap. Each tensor's random stream is seeded
  * from the model seed and the tensor's name, so a tensor's values do not depend on which other
  * tensors are written.
  */
@@ -76,26 +83,28 @@ public final class SyntheticModelMaker {
             Files.createDirectories(out);
             writeConfig(out, preset, preset.numLayers(), dtype, seed);
             writeTokenizer(out, preset.vocabSize());
-            SafetensorsWriter w = new SafetensorsWriter(out, dtype, shardBytes);
             int h = preset.hiddenSize();
             int q = preset.numHeads() * preset.headDim();
             int kv = preset.kvDim();
             int ff = preset.intermediateSize();
-            add(w, seed, "model.embed_tokens.weight", preset.vocabSize(), h, init.embedStd());
+            List<Drawn> tensors = new ArrayList<>();
+            tensors.add(new Drawn("model.embed_tokens.weight", preset.vocabSize(), h, init.embedStd()));
             for (int l = 0; l < preset.numLayers(); l++) {
                 String p = "model.layers." + l + ".";
-                add(w, seed, p + "self_attn.q_proj.weight", q, h, init.qkStd(h));
-                add(w, seed, p + "self_attn.k_proj.weight", kv, h, init.qkStd(h));
-                add(w, seed, p + "self_attn.v_proj.weight", kv, h, init.projectionStd(h));
-                add(w, seed, p + "self_attn.o_proj.weight", h, q, init.outputStd(q, l));
-                add(w, seed, p + "mlp.gate_proj.weight", ff, h, init.projectionStd(h));
-                add(w, seed, p + "mlp.up_proj.weight", ff, h, init.projectionStd(h));
-                add(w, seed, p + "mlp.down_proj.weight", h, ff, init.outputStd(ff, l));
-                ones(w, p + "input_layernorm.weight", h);
-                ones(w, p + "post_attention_layernorm.weight", h);
+                tensors.add(new Drawn(p + "self_attn.q_proj.weight", q, h, init.qkStd(h)));
+                tensors.add(new Drawn(p + "self_attn.k_proj.weight", kv, h, init.qkStd(h)));
+                tensors.add(new Drawn(p + "self_attn.v_proj.weight", kv, h, init.projectionStd(h)));
+                tensors.add(new Drawn(p + "self_attn.o_proj.weight", h, q, init.outputStd(q, l)));
+                tensors.add(new Drawn(p + "mlp.gate_proj.weight", ff, h, init.projectionStd(h)));
+                tensors.add(new Drawn(p + "mlp.up_proj.weight", ff, h, init.projectionStd(h)));
+                tensors.add(new Drawn(p + "mlp.down_proj.weight", h, ff, init.outputStd(ff, l)));
+                tensors.add(new Drawn(p + "input_layernorm.weight", h, 0, 0));
+                tensors.add(new Drawn(p + "post_attention_layernorm.weight", h, 0, 0));
             }
-            ones(w, "model.norm.weight", h);
-            add(w, seed, "lm_head.weight", preset.vocabSize(), h, init.lmHeadStd(h));
+            tensors.add(new Drawn("model.norm.weight", h, 0, 0));
+            tensors.add(new Drawn("lm_head.weight", preset.vocabSize(), h, init.lmHeadStd(h)));
+            SafetensorsWriter w = new SafetensorsWriter(out, dtype, shardBytes);
+            writeAll(w, seed, tensors);
             SafetensorsWriter.Result r = w.finish();
             return new Written(out, preset.name() + " seed " + seed + " " + dtype, r.parameters(), r.tensorBytes());
         } catch (IOException e) {
@@ -187,15 +196,58 @@ public final class SyntheticModelMaker {
         }
     }
 
-    private void add(SafetensorsWriter w, long seed, String name, int rows, int cols, double std) {
-        Gaussian g = new Gaussian(mix(seed ^ mix(name.hashCode())));
-        w.add(name, new long[] {rows, cols}, g.fill(Math.multiplyExact(rows, cols), std));
+    /** A tensor to draw: N(0, std^2) entries of [rows][cols], or a vector of ones when cols is 0. */
+    private record Drawn(String name, int rows, int cols, double std) {
+        long[] shape() {
+            return cols == 0 ? new long[] {rows} : new long[] {rows, cols};
+        }
+
+        float[] values(long seed) {
+            if (cols == 0) {
+                float[] v = new float[rows];
+                Arrays.fill(v, 1f);
+                return v;
+            }
+            return new Gaussian(mix(seed ^ mix(name.hashCode()))).fill(Math.multiplyExact(rows, cols), std);
+        }
     }
 
-    private static void ones(SafetensorsWriter w, String name, int n) {
-        float[] v = new float[n];
-        Arrays.fill(v, 1f);
-        w.add(name, new long[] {n}, v);
+    /**
+     * Draws the tensors on all cores and writes them in order. Each tensor has its own random
+     * stream, so the bytes do not depend on the thread count; at most one tensor per thread is
+     * held in memory ahead of the writer.
+     */
+    private static void writeAll(SafetensorsWriter w, long seed, List<Drawn> tensors) {
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), tensors.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "specdec-make-model");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Deque<Future<float[]>> ahead = new ArrayDeque<>();
+            int next = 0;
+            for (Drawn d : tensors) {
+                while (next < tensors.size() && ahead.size() < threads) {
+                    Drawn t = tensors.get(next++);
+                    ahead.add(pool.submit(() -> t.values(seed)));
+                }
+                w.add(d.name(), d.shape(), take(ahead.poll()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static float[] take(Future<float[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while drawing weights", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
     }
 
     /** SplitMix64's finaliser: spreads nearby seeds and name hashes over all 64 bits. */

@@ -1,10 +1,12 @@
 package org.specdec.backend.cuda;
 
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -19,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +30,19 @@ import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
-import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
@@ -64,9 +71,11 @@ public final class CudaBackend implements Backend {
     private final CUmodule module = new CUmodule();
     private final CUstream stream = new CUstream();
     private final int smCount;
+    private final int driverVersion;
+    private final int computeCapability;
     private final int maxPositions;
     private final int maxRows;
-    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final KernelLauncher launcher;
     private final Map<WeightTensor, DeviceMatrix> matrices = new IdentityHashMap<>();
     private final Map<LayerWeights, DeviceLayer> layers = new IdentityHashMap<>();
     private final List<CUdeviceptr> allocations = new ArrayList<>();
@@ -113,37 +122,87 @@ public final class CudaBackend implements Backend {
         throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N, e.g. cuda:0)");
     }
 
+    /** Oldest driver that runs what CUDA 13's nvcc builds (CUDA 13.0, driver branch 580). */
+    static final int MIN_DRIVER_VERSION = 13000;
+    /** Oldest GPU the fatbin has machine code for (sm_80, Ampere); newer ones JIT the compute_90 PTX. */
+    static final int MIN_COMPUTE_CAPABILITY = 80;
+
     private CudaBackend(int ordinal, int maxPositions, int maxRows) {
         this.ordinal = ordinal;
         this.maxPositions = maxPositions;
         this.maxRows = Math.max(1, maxRows);
         JCudaDriver.setExceptionsEnabled(true);
+        int[] v = new int[1];
+        cuDriverGetVersion(v);
+        this.driverVersion = v[0];
         cuDeviceGet(device, ordinal);
+        this.deviceName = readName(device);
+        int major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        int minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        this.computeCapability = 10 * major + minor;
+        this.smCount = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        requireSupported(device(), deviceName, driverVersion, computeCapability);
+        byte[] fatbin = CudaAvailability.fatbin();
+        if (fatbin == null) {
+            throw new IllegalStateException("cuda:" + ordinal + ": " + CudaAvailability.FATBIN_RESOURCE + " vanished");
+        }
         cuDevicePrimaryCtxRetain(context, device);
-        cuCtxSetCurrent(context);
+        try {
+            cuCtxSetCurrent(context);
+            byte[] image = new byte[fatbin.length + 1];  // cuModuleLoadData wants a NUL-terminated image
+            System.arraycopy(fatbin, 0, image, 0, fatbin.length);
+            try {
+                cuModuleLoadData(module, image);
+            } catch (CudaException e) {
+                throw new IllegalStateException(String.format("%s (%s, compute capability %d.%d, driver %s): cannot"
+                        + " load the specdec kernels (%s): %s", device(), deviceName, major, minor,
+                        versionString(driverVersion), CudaAvailability.FATBIN_RESOURCE, e.getMessage()), e);
+            }
+            cuStreamCreate(stream, 0);
+        } catch (RuntimeException e) {
+            cuDevicePrimaryCtxRelease(device);
+            throw e;
+        }
+        this.launcher = new KernelLauncher(module, stream);
+        long[] mem = memInfo();
+        LOG.info("cuda:{} {} (compute capability {}.{}, {} SMs, driver {}): {} MiB free of {} MiB{}", ordinal,
+                deviceName, major, minor, smCount, versionString(driverVersion), mem[0] >> 20, mem[1] >> 20,
+                launcher.syncEach() ? "; " + KernelLauncher.SYNC_ENV + ": synchronizing after every launch" : "");
+    }
+
+    /** Fails fast, naming what to change, on a driver or GPU the kernels cannot run on. */
+    static void requireSupported(String device, String name, int driverVersion, int computeCapability) {
+        if (driverVersion < MIN_DRIVER_VERSION) {
+            throw new IllegalStateException(String.format("%s (%s): the NVIDIA driver supports CUDA %s, the specdec"
+                    + " kernels need CUDA %s or newer (driver 580+); update the driver", device, name,
+                    versionString(driverVersion), versionString(MIN_DRIVER_VERSION)));
+        }
+        if (computeCapability < MIN_COMPUTE_CAPABILITY) {
+            throw new IllegalStateException(String.format("%s (%s): compute capability %d.%d, the specdec kernels need"
+                    + " %d.%d or newer (Ampere, Ada, Hopper)", device, name, computeCapability / 10,
+                    computeCapability % 10, MIN_COMPUTE_CAPABILITY / 10, MIN_COMPUTE_CAPABILITY % 10));
+        }
+    }
+
+    /** A driver API version number (12060) as "12.6". */
+    static String versionString(int v) {
+        return (v / 1000) + "." + (v % 1000) / 10;
+    }
+
+    private int attribute(int attr) {
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    private static String readName(CUdevice device) {
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, device);
         int len = 0;
         while (len < name.length && name[len] != 0) {
             len++;
         }
-        this.deviceName = new String(name, 0, len, StandardCharsets.US_ASCII);
-        int[] v = new int[1];
-        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
-        this.smCount = v[0];
-        byte[] fatbin = CudaAvailability.fatbin();
-        if (fatbin == null) {
-            throw new IllegalStateException("cuda:" + ordinal + ": " + CudaAvailability.FATBIN_RESOURCE + " vanished");
-        }
-        byte[] image = new byte[fatbin.length + 1];  // cuModuleLoadData wants a NUL-terminated image
-        System.arraycopy(fatbin, 0, image, 0, fatbin.length);
-        cuModuleLoadData(module, image);
-        cuStreamCreate(stream, 0);
-        long[] free = new long[1];
-        long[] total = new long[1];
-        cuMemGetInfo(free, total);
-        LOG.info("cuda:{} {} ({} SMs): {} MiB free of {} MiB", ordinal, deviceName, smCount, free[0] >> 20,
-                total[0] >> 20);
+        return new String(name, 0, len, StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -157,6 +216,74 @@ public final class CudaBackend implements Backend {
 
     public int smCount() {
         return smCount;
+    }
+
+    /** The driver's CUDA version as cuDriverGetVersion reports it (13000 = CUDA 13.0). */
+    public int driverVersion() {
+        return driverVersion;
+    }
+
+    /** 10 x major + minor (90 = sm_90). */
+    public int computeCapability() {
+        return computeCapability;
+    }
+
+    /** Kernel launches since this backend was opened (every runner's passes, acceptance included). */
+    public long launchCount() {
+        return launcher.launches();
+    }
+
+    /** Times every launch with CUDA events until {@link #stopKernelProfile()}. */
+    public void startKernelProfile() {
+        bind();
+        launcher.startProfile();
+    }
+
+    /** Per-kernel launch counts and summed event times since {@link #startKernelProfile()}. */
+    public List<KernelTime> stopKernelProfile() {
+        bind();
+        List<KernelTime> out = new ArrayList<>();
+        for (KernelLauncher.KernelTime t : launcher.stopProfile()) {
+            out.add(new KernelTime(t.kernel(), t.launches(), t.ms()));
+        }
+        return out;
+    }
+
+    /** One kernel's share of a profiled stretch: launches and summed device time. */
+    public record KernelTime(String kernel, int launches, double ms) {}
+
+    /**
+     * Device-to-device copy bandwidth in GB/s, counting bytes read plus bytes written (the usual
+     * definition of a copy roofline): the best of {@code repeats} copies of {@code bytes}, timed
+     * with CUDA events. A memory-bound kernel that only reads its weights can reach about this rate.
+     */
+    public double copyBandwidthGbs(long bytes, int repeats) {
+        bind();
+        CUdeviceptr src = allocZeroed(bytes);
+        CUdeviceptr dst = allocZeroed(bytes);
+        CUevent start = new CUevent();
+        CUevent end = new CUevent();
+        cuEventCreate(start, 0);
+        cuEventCreate(end, 0);
+        try {
+            cuMemcpyDtoDAsync(dst, src, bytes, stream);  // warm-up
+            double best = Double.MAX_VALUE;
+            float[] ms = new float[1];
+            for (int i = 0; i < repeats; i++) {
+                cuEventRecord(start, stream);
+                cuMemcpyDtoDAsync(dst, src, bytes, stream);
+                cuEventRecord(end, stream);
+                cuEventSynchronize(end);
+                cuEventElapsedTime(ms, start, end);
+                best = Math.min(best, ms[0]);
+            }
+            return 2.0 * bytes / (best / 1e3) / 1e9;
+        } finally {
+            cuEventDestroy(start);
+            cuEventDestroy(end);
+            free(src);
+            free(dst);
+        }
     }
 
     int maxPositions() {
@@ -180,15 +307,16 @@ public final class CudaBackend implements Backend {
     }
 
     CUfunction function(String name) {
-        return functions.computeIfAbsent(name, n -> {
-            CUfunction f = new CUfunction();
-            cuModuleGetFunction(f, module, n);
-            return f;
-        });
+        return launcher.function(name);
+    }
+
+    /** Launches a kernel on the backend's stream (counted; synchronized and named in debug mode). */
+    void launch(String kernel, int gx, int gy, int gz, int threads, Pointer... args) {
+        launcher.launch(kernel, gx, gy, gz, threads, args);
     }
 
     /** {free, total} device memory in bytes. */
-    long[] memInfo() {
+    public long[] memInfo() {
         long[] free = new long[1];
         long[] total = new long[1];
         cuMemGetInfo(free, total);
@@ -235,21 +363,36 @@ public final class CudaBackend implements Backend {
         if (closed) {
             return;
         }
-        cuCtxSetCurrent(context);
+        // After a sticky error (an illegal address, say) every call fails; free what can be freed
+        // and always release the primary context, so the executor's next backend starts clean.
+        List<RuntimeException> failures = new ArrayList<>();
+        attempt(failures, () -> cuCtxSetCurrent(context));
         for (CudaModelRunner r : List.copyOf(runners)) {
-            r.close();
+            attempt(failures, r::close);
         }
-        cuCtxSynchronize();
+        closed = true;
+        attempt(failures, () -> cuCtxSynchronize());
         for (CUdeviceptr p : allocations) {
-            cuMemFree(p);
+            attempt(failures, () -> cuMemFree(p));
         }
         allocations.clear();
         matrices.clear();
         layers.clear();
-        cuStreamDestroy(stream);
-        cuModuleUnload(module);
-        closed = true;
-        cuDevicePrimaryCtxRelease(device);
+        attempt(failures, () -> cuStreamDestroy(stream));
+        attempt(failures, () -> cuModuleUnload(module));
+        attempt(failures, () -> cuDevicePrimaryCtxRelease(device));
+        if (!failures.isEmpty()) {
+            LOG.warn("{}: {} CUDA call(s) failed while closing; first: {}", device(), failures.size(),
+                    failures.get(0).getMessage());
+        }
+    }
+
+    private static void attempt(List<RuntimeException> failures, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
     }
 
     /** A weight matrix on the device: rows padded to 16, row length padded to 64, zeros in the pads. */

@@ -23,7 +23,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
@@ -489,22 +488,38 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         closed = true;
         b.bind();
-        cuStreamSynchronize(b.stream());
+        RuntimeException first = null;
+        try {
+            cuStreamSynchronize(b.stream());
+        } catch (RuntimeException e) {
+            first = e;  // a sticky error from an earlier pass: free what can be freed anyway
+        }
         for (CUdeviceptr ptr : List.copyOf(owned)) {
-            b.free(ptr);
+            try {
+                b.free(ptr);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
         }
         owned.clear();
         for (Pointer ptr : List.copyOf(pinned)) {
-            cuMemFreeHost(ptr);
+            try {
+                cuMemFreeHost(ptr);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
         }
         pinned.clear();
         b.forget(this);
+        if (first != null) {
+            throw first;
+        }
     }
 
     // ---------------------------------------------------------------- launches
 
     private void launch(String fn, int gx, int gy, int gz, int threads, Pointer... args) {
-        cuLaunchKernel(b.function(fn), gx, gy, gz, threads, 1, 1, 0, b.stream(), Pointer.to(args), null);
+        b.launch(fn, gx, gy, gz, threads, args);
     }
 
     private static Pointer p(CUdeviceptr ptr) {

@@ -22,6 +22,7 @@ import org.specdec.synthetic.ModelPreset;
 import org.specdec.synthetic.SyntheticModelMaker;
 import org.specdec.tensor.DType;
 import org.specdec.testing.ChiSquare;
+import org.specdec.testing.Fixtures;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -311,6 +312,196 @@ class CudaGpuTest {
             double rate = (double) devAccepted / trials;
             double hostRate = (double) hostAccepted / trials;
             assertTrue(Math.abs(rate - hostRate) < 0.05, "acceptance rates " + rate + " vs " + hostRate);
+        }
+    }
+
+    // ------------------------------------------------------------------ shapes of real models
+
+    /**
+     * Shapes the tiny models never reach, against the CPU backend: head_dim 64 with GQA 4 (F16)
+     * and head_dim 128 with GQA 8 (BF16), vocab 8192 (split-K above 1 on every matrix), a
+     * 300-token prefill row (two GEMM chunks, the tiled kernel), a 5-token verification pass, then
+     * a rollback of 3 positions and a re-verification over the truncated cache.
+     */
+    @Test
+    void realModelShapesMatchTheCpuBackend() throws Exception {
+        ModelPreset gqa4 = new ModelPreset("hd64-gqa4", 512, 2, 8, 2, 1408, 8192, 1024);
+        ModelPreset gqa8 = new ModelPreset("hd128-gqa8", 1024, 2, 8, 1, 2816, 8192, 1024);
+        SyntheticModelMaker maker = new SyntheticModelMaker();
+        Path f16 = maker.write(gqa4, 21, DType.F16, root.resolve("hd64-gqa4-f16"), 0).directory();
+        Path bf16 = maker.write(gqa8, 22, DType.BF16, root.resolve("hd128-gqa8-bf16"), 0).directory();
+        double e16 = shapeParity(f16);
+        double e8 = shapeParity(bf16);
+        System.out.printf("logits parity, max relative error: head_dim 64 GQA 4 F16 %.2e, head_dim 128 GQA 8 BF16 %.2e"
+                + " (prefill 300 tokens, verify 5, roll back 3, verify 4)%n", e16, e8);
+        assertTrue(e16 <= 1e-3, "hd64 F16 relative error " + e16);
+        assertTrue(e8 <= 1e-3, "hd128 BF16 relative error " + e8);
+    }
+
+    static double shapeParity(Path dir) {
+        try (Checkpoint ck = Checkpoint.open(dir);
+             CpuBackend cpu = new CpuBackend(0, 512);
+             CudaBackend gpu = CudaBackend.open("cuda:0", 512, 2)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            ModelRunner rc = cpu.load(w);
+            ModelRunner rg = gpu.load(w);
+            int vocab = w.config().vocabSize();
+            Random rnd = new Random(4);
+            KvCache[] cc = {rc.newCache(512), rc.newCache(512)};
+            KvCache[] cg = {rg.newCache(512), rg.newCache(512)};
+            int[][] prefill = {ids(rnd, 300, vocab), ids(rnd, 17, vocab)};
+            double worst = 0;
+            for (int pass = 0; pass < 3; pass++) {
+                if (pass == 2) {
+                    for (int r = 0; r < 2; r++) {
+                        cc[r].truncate(cc[r].length() - 3);
+                        cg[r].truncate(cg[r].length() - 3);
+                    }
+                }
+                ForwardBatch bc = new ForwardBatch();
+                ForwardBatch bg = new ForwardBatch();
+                for (int r = 0; r < 2; r++) {
+                    int[] t = pass == 0 ? prefill[r] : ids(rnd, pass == 1 ? 5 : 4, vocab);
+                    int logits = Math.min(t.length, 5);
+                    bc.add(cc[r], t, 0, t.length, logits);
+                    bg.add(cg[r], t, 0, t.length, logits);
+                }
+                worst = Math.max(worst, relativeError(rc.forward(bc).clone(), rg.forward(bg), bc.totalLogits(), vocab));
+            }
+            return worst;
+        }
+    }
+
+    /** Largest per-row ||b - a|| / ||a|| over {@code rows} rows of {@code vocab} logits. */
+    static double relativeError(float[] a, float[] b, int rows, int vocab) {
+        double worst = 0;
+        for (int row = 0; row < rows; row++) {
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < vocab; i++) {
+                double d = b[row * vocab + i] - a[row * vocab + i];
+                num += d * d;
+                den += (double) a[row * vocab + i] * a[row * vocab + i];
+            }
+            worst = Math.max(worst, Math.sqrt(num / den));
+        }
+        return worst;
+    }
+
+    // ------------------------------------------------------------------ a trained model
+
+    /** stories260K (trained, F32, head_dim 8, tied embeddings): GPU greedy == CPU greedy. */
+    @Test
+    void stories260KGreedyOnTheGpuEqualsTheCpu() {
+        Path dir = Fixtures.require("stories260K");
+        Random rnd = new Random(8);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        SamplingParams p = new SamplingParams(0, 0, 1, 0, 64, List.of(), true);
+        for (int i = 0; i < 16; i++) {
+            int[] prompt = ids(rnd, 1 + rnd.nextInt(8), 512);
+            prompt[0] = 1;  // BOS
+            reqs.add(GenerationRequest.ofTokens("s" + i, prompt, p));
+        }
+        List<GenerationResult> cpu = run(new EngineSpec(dir, null, 0, 0, false, 0, 8, "cpu", 0, 256), reqs);
+        List<GenerationResult> gpu = run(new EngineSpec(dir, null, 0, 0, false, 0, 8, "cuda:0", 0, 256), reqs);
+        int differing = 0;
+        for (int i = 0; i < reqs.size(); i++) {
+            differing += firstDifference(cpu.get(i).generatedTokenIds(), gpu.get(i).generatedTokenIds()) >= 0 ? 1 : 0;
+        }
+        System.out.printf("stories260K greedy, 16 prompts x 64 tokens: GPU == CPU in %d/%d rows%n",
+                reqs.size() - differing, reqs.size());
+        assertEquals(0, differing, "rows where stories260K GPU greedy differs from the CPU");
+    }
+
+    // ------------------------------------------------------------------ sampled acceptance, k = 3
+
+    /**
+     * The device acceptance kernel at vocab 4096 with k = 3, against the CPU RejectionSampler on
+     * the very same target logits (the GPU pass is deterministic, so a plain forward of the same
+     * block gives them to the host): top-k only, top-p only, and both. The first emitted token must
+     * follow the target's processed distribution exactly; the accepted-count histograms of device
+     * and host must agree (two-sample chi-square, alpha = 0.001); bonus tokens are counted.
+     */
+    @Test
+    void sampledAcceptanceWithThreeDraftsMatchesTheCpu() {
+        int trials = 3000;
+        int k = 3;
+        try (Checkpoint ck = Checkpoint.open(smallBf16); CudaBackend gpu = CudaBackend.open("cuda:0", 64, 1)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            int vocab = w.config().vocabSize();
+            ModelRunner rg = gpu.load(w);
+            int[] prompt = ids(new Random(6), 6, vocab);
+            KvCache cache = rg.newCache(64);
+            ForwardBatch pre = new ForwardBatch();
+            pre.add(cache, prompt, 0, prompt.length - 1, 0);
+            rg.forward(pre);
+            int base = cache.length();
+            for (SamplingParams sp : List.of(new SamplingParams(0.8, 50, 1.0, 1, 10, List.of(), true),
+                    new SamplingParams(0.8, 0, 0.9, 1, 10, List.of(), true),
+                    new SamplingParams(0.8, 40, 0.9, 1, 10, List.of(), true))) {
+                // p0: the target's processed distribution at the first position (drafts do not change it).
+                ForwardBatch b0 = new ForwardBatch();
+                b0.add(cache, new int[] {prompt[prompt.length - 1]}, 0, 1, 1);
+                float[] p0 = new float[vocab];
+                new LogitsProcessor().probabilities(rg.forward(b0).clone(), 0, vocab, sp, p0);
+                cache.truncate(base);
+                // q: the same draft distribution at every position, half p0 and half uniform over 60 likely tokens.
+                float[] q1 = new float[vocab];
+                Integer[] order = new Integer[vocab];
+                for (int i = 0; i < vocab; i++) {
+                    order[i] = i;
+                    q1[i] = 0.5f * p0[i];
+                }
+                java.util.Arrays.sort(order, (x, y) -> Float.compare(p0[y], p0[x]));
+                for (int i = 0; i < 60; i++) {
+                    q1[order[i]] += 0.5f / 60;
+                }
+                float[] q = new float[k * vocab];
+                for (int j = 0; j < k; j++) {
+                    System.arraycopy(q1, 0, q, j * vocab, vocab);
+                }
+                long[] devFirst = new long[vocab];
+                long[] devAccepted = new long[k + 1];
+                long[] hostAccepted = new long[k + 1];
+                SplittableRandom draftRng = new SplittableRandom(12);
+                SplittableRandom devRng = new SplittableRandom(13);
+                SplittableRandom hostRng = new SplittableRandom(14);
+                RejectionSampler sampler = new RejectionSampler();
+                AcceptanceRows rows = new AcceptanceRows();
+                int[] drafts = new int[k];
+                int[] block = new int[k + 1];
+                int[] out = new int[k + 1];
+                int[] hostOut = new int[k + 1];
+                for (int t = 0; t < trials; t++) {
+                    block[0] = prompt[prompt.length - 1];
+                    for (int j = 0; j < k; j++) {
+                        drafts[j] = LogitsProcessor.sample(q1, vocab, draftRng.nextDouble());
+                        block[j + 1] = drafts[j];
+                    }
+                    cache.truncate(base);
+                    ForwardBatch hb = new ForwardBatch();
+                    hb.add(cache, block, 0, k + 1, k + 1);
+                    float[] logits = rg.forward(hb).clone();
+                    hostAccepted[sampler.verifySampled(logits, 0, vocab, drafts, k, q, vocab, sp, hostRng, hostOut)]++;
+                    cache.truncate(base);
+                    ForwardBatch db = new ForwardBatch();
+                    db.add(cache, block, 0, k + 1, k + 1);
+                    rows.reset(1, vocab);
+                    rows.add(k, drafts, q, sp, devRng, out);
+                    ((CudaModelRunner) rg).forwardAndAccept(db, rows);
+                    devAccepted[rows.accepted[0]]++;
+                    devFirst[out[0]]++;
+                }
+                double[] first = ChiSquare.oneSample(devFirst, toDouble(p0));
+                double[] acc = ChiSquare.twoSample(devAccepted, hostAccepted);
+                System.out.printf("device acceptance k=3, vocab %d, T=%.1f top-k %d top-p %.2f: accepted-count histogram"
+                                + " device %s vs CPU %s (chi2 %.1f, critical %.1f); first token vs exact p chi2 %.1f"
+                                + " (critical %.1f); bonus tokens %d%n", vocab, sp.temperature(), sp.topK(), sp.topP(),
+                        java.util.Arrays.toString(devAccepted), java.util.Arrays.toString(hostAccepted), acc[0],
+                        ChiSquare.critical001(acc[1]), first[0], ChiSquare.critical001(first[1]), devAccepted[k]);
+                assertTrue(acc[0] < ChiSquare.critical001(acc[1]), "accepted counts differ: chi2 " + acc[0]);
+                assertTrue(first[0] < ChiSquare.critical001(first[1]), "first tokens do not follow p: chi2 " + first[0]);
+            }
         }
     }
 

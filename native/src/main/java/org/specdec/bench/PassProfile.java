@@ -1,0 +1,247 @@
+package org.specdec.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.specdec.backend.Backend;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.cli.Args;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.sampling.SamplingParams;
+import org.specdec.speculative.AcceptanceRows;
+import org.specdec.speculative.DeviceAcceptance;
+
+/**
+ * The cost of one target forward pass, the unit every speedup is made of: median time of a
+ * pass of {@code positions} new tokens per row at a given batch and context, the weight bytes it
+ * streams as a share of the device's measured copy bandwidth, and on a GPU the launches per pass,
+ * a per-kernel time table and device memory before and after many steps.
+ *
+ * <p>Passes run as the engine runs them: on a device with {@link DeviceAcceptance} the pass ends
+ * in greedy device acceptance (no logits copy), elsewhere in a plain forward.
+ */
+public final class PassProfile {
+    /** Timed passes per measurement (after 3 untimed ones); the median is reported. */
+    static final int REPEATS = 15;
+
+    public record Options(Path target, String device, int[] batches, int[] positions, int shortContext,
+                          int longContext, int threads, int memorySteps) {
+        public static final Set<String> VALUE_FLAGS = Set.of("--target", "--device", "--batch", "--positions",
+                "--context", "--long-context", "--threads", "--memory-steps");
+
+        public static final String USAGE = """
+                  --target DIR [--device cpu|cuda:N] [--batch 1,4,16,32] [--positions 1,5] [--context 64]
+                  [--long-context 2048] [--threads 0] [--memory-steps 100]
+                  Median pass times at each batch x positions (context --context), at batch 1 also at
+                  --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
+                  table and free device memory before and after --memory-steps verification steps.
+                """;
+
+        public static Options parse(Args a) {
+            return new Options(a.requirePath("--target"), a.get("--device", "cpu"),
+                    Args.intList(a.get("--batch", "1,4,16,32")), Args.intList(a.get("--positions", "1,5")),
+                    a.getInt("--context", 64), a.getInt("--long-context", 2048), a.getInt("--threads", 0),
+                    a.getInt("--memory-steps", 100));
+        }
+    }
+
+    private final Options o;
+    private final PrintStream log;
+
+    public PassProfile(Options options, PrintStream log) {
+        this.o = options;
+        this.log = log;
+    }
+
+    /** Runs every measurement, printing as it goes; returns the batch-1, 1-position pass time in ms. */
+    public double run() {
+        int maxBatch = Arrays.stream(o.batches).max().orElse(1);
+        int maxPositions = Arrays.stream(o.positions).max().orElse(1);
+        int capacity = Math.max(o.shortContext, o.longContext) + maxPositions + 8;
+        try (Checkpoint ck = Checkpoint.open(o.target);
+             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, capacity)
+                     : CudaBackend.open(o.device, capacity, maxBatch)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            ModelRunner runner = backend.load(w);
+            CudaBackend gpu = backend instanceof CudaBackend c ? c : null;
+            double bytes = runner.weightBytesPerPass();
+            double copyGbs = Double.NaN;
+            log.printf(Locale.ROOT, "model %s: %d layers, hidden %d, vocab %d, %.1f MB of weights read per pass%n",
+                    ck.name(), w.config().numLayers(), w.config().hiddenSize(), w.config().vocabSize(), bytes / 1e6);
+            if (gpu != null) {
+                copyGbs = gpu.copyBandwidthGbs(1L << 31, 10);
+                log.printf(Locale.ROOT, "device %s %s: compute capability %d.%d, %d SMs, driver CUDA %d.%d; device-to-device"
+                                + " copy %.0f GB/s (bytes read + written, 2 GiB, best of 10)%n", o.device,
+                        gpu.deviceName(), gpu.computeCapability() / 10, gpu.computeCapability() % 10, gpu.smCount(),
+                        gpu.driverVersion() / 1000, gpu.driverVersion() % 1000 / 10, copyGbs);
+            } else {
+                log.printf(Locale.ROOT, "device %s (no copy-bandwidth probe on the CPU backend)%n", o.device);
+            }
+            KvCache[] pool = new KvCache[maxBatch];
+            for (int r = 0; r < maxBatch; r++) {
+                pool[r] = runner.newCache(capacity);
+            }
+            double batch1 = Double.NaN;
+            log.println("| batch | positions/row | context | pass ms | weight GB/s | share of copy bw | tokens/s (1 position) |");
+            log.println("|---:|---:|---:|---:|---:|---:|---:|");
+            for (int batch : o.batches) {
+                KvCache[] caches = prefill(runner, pool, batch, o.shortContext);
+                double one = Double.NaN;
+                for (int p : o.positions) {
+                    double ms = passMs(runner, caches, o.shortContext, p);
+                    row(batch, p, o.shortContext, ms, bytes, copyGbs);
+                    if (p == 1) {
+                        one = ms;
+                    } else if (!Double.isNaN(one)) {
+                        log.printf(Locale.ROOT, "  batch %d: %d-position pass = %.2fx a 1-position pass%n", batch, p,
+                                ms / one);
+                    }
+                }
+                if (batch == 1) {
+                    batch1 = one;
+                }
+            }
+            if (o.longContext > 0 && !Double.isNaN(batch1)) {
+                KvCache[] caches = prefill(runner, pool, 1, o.longContext);
+                double ms = passMs(runner, caches, o.longContext, 1);
+                row(1, 1, o.longContext, ms, bytes, copyGbs);
+                log.printf(Locale.ROOT, "  batch 1: a pass at context %d = %.2fx a pass at context %d%n", o.longContext,
+                        ms / batch1, o.shortContext);
+            }
+            if (gpu != null) {
+                kernels(gpu, runner, pool, 1);
+                kernels(gpu, runner, pool, 5);
+                memory(gpu, runner, pool, Math.min(4, maxBatch));
+            }
+            return batch1;
+        }
+    }
+
+    private void row(int batch, int positions, int context, double ms, double bytes, double copyGbs) {
+        double gbs = bytes / (ms / 1e3) / 1e9;
+        log.printf(Locale.ROOT, "| %d | %d | %d | %.3f | %.0f | %s | %s |%n", batch, positions, context, ms, gbs,
+                Double.isNaN(copyGbs) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * gbs / copyGbs),
+                positions == 1 ? String.format(Locale.ROOT, "%.0f", batch * 1e3 / ms) : "-");
+    }
+
+    /** Launch count, host enqueue time and per-kernel device time of one pass at batch 1. */
+    private void kernels(CudaBackend gpu, ModelRunner runner, KvCache[] pool, int positions) {
+        KvCache[] caches = prefill(runner, pool, 1, o.shortContext);
+        ForwardBatch b = verifyBatch(caches, o.shortContext, positions);
+        pass(runner, b, caches, positions);  // warm
+        truncate(caches, o.shortContext);
+        long launches0 = gpu.launchCount();
+        long t0 = System.nanoTime();
+        b = verifyBatch(caches, o.shortContext, positions);
+        pass(runner, b, caches, positions);
+        double wallMs = (System.nanoTime() - t0) / 1e6;
+        long launches = gpu.launchCount() - launches0;
+        truncate(caches, o.shortContext);
+        gpu.startKernelProfile();
+        b = verifyBatch(caches, o.shortContext, positions);
+        pass(runner, b, caches, positions);
+        List<CudaBackend.KernelTime> times = gpu.stopKernelProfile();
+        truncate(caches, o.shortContext);
+        double sum = times.stream().mapToDouble(CudaBackend.KernelTime::ms).sum();
+        log.printf(Locale.ROOT, "kernels of one %d-position pass at batch 1, context %d: %d launches, %.3f ms wall"
+                + " (unprofiled), %.3f ms summed kernel time (profiled)%n", positions, o.shortContext, launches, wallMs,
+                sum);
+        log.println("| kernel | launches | ms | share |");
+        log.println("|---|---:|---:|---:|");
+        times.stream().sorted((x, y) -> Double.compare(y.ms(), x.ms())).forEach(t -> log.printf(Locale.ROOT,
+                "| %s | %d | %.3f | %.0f%% |%n", t.kernel(), t.launches(), t.ms(), 100 * t.ms() / sum));
+    }
+
+    /** Free device memory before and after many verification steps: a leak shows as a drop. */
+    private void memory(CudaBackend gpu, ModelRunner runner, KvCache[] pool, int batch) {
+        KvCache[] caches = prefill(runner, pool, batch, o.shortContext);
+        long before = gpu.memInfo()[0];
+        for (int i = 0; i < o.memorySteps; i++) {
+            pass(runner, verifyBatch(caches, o.shortContext, 5), caches, 5);
+            truncate(caches, o.shortContext);
+        }
+        long after = gpu.memInfo()[0];
+        log.printf(Locale.ROOT, "device memory free: %d MiB before, %d MiB after %d verification steps at batch %d"
+                + " (change %+d MiB)%n", before >> 20, after >> 20, o.memorySteps, batch, (after - before) >> 20);
+    }
+
+    /**
+     * The first {@code batch} caches of {@code pool}, reset and filled with {@code context} tokens
+     * each (one prefill pass). Caches are reused: a GPU runner preallocates a fixed number of rows.
+     */
+    static KvCache[] prefill(ModelRunner runner, KvCache[] pool, int batch, int context) {
+        KvCache[] caches = Arrays.copyOf(pool, batch);
+        ForwardBatch b = new ForwardBatch();
+        int[] tokens = tokens(context);
+        for (KvCache c : caches) {
+            c.reset();
+            b.add(c, tokens, 0, context, 1);
+        }
+        runner.forward(b);
+        return caches;
+    }
+
+    /** Median ms of a pass of {@code positions} new tokens per row over caches holding {@code context}. */
+    static double passMs(ModelRunner runner, KvCache[] caches, int context, int positions) {
+        double[] ms = new double[REPEATS];
+        for (int i = 0; i < REPEATS + 3; i++) {
+            ForwardBatch b = verifyBatch(caches, context, positions);
+            long t0 = System.nanoTime();
+            pass(runner, b, caches, positions);
+            long t1 = System.nanoTime();
+            truncate(caches, context);
+            if (i >= 3) {
+                ms[i - 3] = (t1 - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return ms[REPEATS / 2];
+    }
+
+    private static ForwardBatch verifyBatch(KvCache[] caches, int context, int positions) {
+        ForwardBatch b = new ForwardBatch();
+        int[] tokens = tokens(context + positions);
+        for (KvCache c : caches) {
+            b.add(c, tokens, context, positions, positions);
+        }
+        return b;
+    }
+
+    /** One pass as the engine runs it: device acceptance where the runner has it, else a forward. */
+    private static void pass(ModelRunner runner, ForwardBatch b, KvCache[] caches, int positions) {
+        if (runner instanceof DeviceAcceptance da) {
+            AcceptanceRows rows = new AcceptanceRows();
+            rows.reset(caches.length, runner.config().vocabSize());
+            int[] drafts = tokens(positions);
+            SamplingParams greedy = SamplingParams.greedy(1);
+            for (int r = 0; r < caches.length; r++) {
+                rows.add(positions - 1, drafts, null, greedy, null, new int[positions + 1]);
+            }
+            da.forwardAndAccept(b, rows);
+        } else {
+            runner.forward(b);
+        }
+    }
+
+    private static int[] tokens(int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 3 + i % 61;
+        }
+        return t;
+    }
+
+    private static void truncate(KvCache[] caches, int length) {
+        for (KvCache c : caches) {
+            c.truncate(length);
+        }
+    }
+}
