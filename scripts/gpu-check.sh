@@ -7,8 +7,9 @@
 #   OUT=DIR scripts/gpu-check.sh run    on the GPU machine (no Java, no network): device check, GPU tests,
 #                                       pass profile of a Llama-3.2-1B-shaped BF16 target, the concurrency
 #                                       bench, and (where torch + transformers exist) the Hugging Face
-#                                       reference. Each step writes its results under $OUT as it ends,
-#                                       and a line to $OUT/summary.txt. Sized for < 7 minutes.
+#                                       reference. Each step writes its results under $OUT as it ends
+#                                       (8 files at most, what a device call returns), and a line to
+#                                       $OUT/summary.txt. Sized for < 6 minutes.
 #   OUT=DIR scripts/gpu-check.sh run --dry-run
 #                                       the same steps on the CPU with small models, on the bundle's own
 #                                       JRE: proves the packaging without a GPU (CI runs it).
@@ -75,16 +76,16 @@ say() {
 # step NAME TIMEOUT_S LOGFILE CMD...: runs a step with a time limit, its output to $OUT/LOGFILE and the
 # console; the summary line says ok, FAILED (exit code) or TIMED OUT. Never stops the script.
 step() {
-  local name="$1" limit="$2" log="$OUT/$3"; shift 3
+  local name="$1" limit="$2" file="$3" log="$OUT/$3"; shift 3
   local t0=$SECONDS rc
   echo "== $name (limit ${limit} s)"
   timeout "$limit" "$@" > >(tee "$log") 2>&1
   rc=$?
   sleep 0.2  # let tee flush
   if (( rc == 0 )); then say "$name" ok "$((SECONDS - t0)) s"
-  elif (( rc == 124 )); then say "$name" "TIMED OUT" "after ${limit} s, see $3"
+  elif (( rc == 124 )); then say "$name" "TIMED OUT" "after ${limit} s, see $file"
   elif [[ -n "${SKIP_RC:-}" && $rc == "$SKIP_RC" ]]; then say "$name" skipped "$(grep -m1 '^skipped: ' "$log" | cut -c10-120 || echo "nothing ran")"
-  else say "$name" FAILED "exit $rc, see $3"
+  else say "$name" FAILED "exit $rc, see $file"
   fi
   return $rc
 }
@@ -165,8 +166,8 @@ run() {
   # 4. The seed's three charts: tokens/s, generation time and TTFT against concurrency, target-only
   #    vs fixed k vs adaptive, with an A/A control.
   step "4 bench" 170 bench.txt "${CLI[@]}" bench --device "$device" --target "$target" --self-draft "$self" \
-      --concurrency "$conc" --k 3 --adaptive-k 4 --max-tokens "$max_tokens" --prompt-len 32 --rounds 2 \
-      --repeats 1 ${bw:+--bandwidth-gbs "$bw"} --out "$OUT/bench.md"
+      --concurrency "$conc" --k 3 --adaptive-k 4 --max-tokens "$max_tokens" --prompt-len 32 --rounds 3 \
+      --repeats 2 ${bw:+--bandwidth-gbs "$bw"}
 
   # 5. Hugging Face transformers on the same weights (greedy and assisted generation).
   if $dry; then

@@ -49,21 +49,26 @@ def ours(args, ps, draft_flags):
     return [r["generated_token_ids"] for r in rows], tps, wall, toks
 
 
-def load(path):
-    import torch
+def load(path, dtype):
     from transformers import AutoModelForCausalLM
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     except TypeError:  # transformers before 4.56 names it torch_dtype
-        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)
+        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=dtype)
     return model.to("cuda").eval()
 
 
-def hf(args, ps, assistant=None):
+def hf(args, ps, assistant=None, float32=False):
+    """transformers' greedy generate (or assisted generation with `assistant`) at batch 1. In
+    float32 the BF16 weights are upcast, so activations are F32 like ours: the reference for token
+    agreement. In bfloat16 (activations rounded to BF16 each layer) it is the speed reference."""
     import torch
     dev = "cuda"
-    model = load(args.target)
-    helper = load(assistant) if assistant else None
+    dtype = torch.float32 if float32 else torch.bfloat16
+    if float32:
+        torch.backends.cuda.matmul.allow_tf32 = False
+    model = load(args.target, dtype)
+    helper = load(assistant, dtype) if assistant else None
     outs, times = [], []
     with torch.no_grad():
         for p in ps:  # batch 1: assisted generation supports batch size 1 only
@@ -100,17 +105,19 @@ def compare(args):
     say("ours at batch 1 (%d prompts x %d tokens): target-only %.1f tokens/s, speculative k=4 %.1f tokens/s"
         % (len(ps), args.max_tokens, ours_t_tps, ours_s_tps))
     compare_rows("ours target-only vs ours speculative", ours_t, ours_s)
+    hf_f32, hf_f32_tps = hf(args, ps, float32=True)
+    compare_rows("ours target-only vs HF greedy F32", ours_t, hf_f32)
     hf_t, hf_t_tps = hf(args, ps)
-    compare_rows("ours target-only vs HF greedy", ours_t, hf_t)
+    compare_rows("ours target-only vs HF greedy BF16", ours_t, hf_t)
+    compare_rows("HF greedy F32 vs HF greedy BF16", hf_f32, hf_t)
     hf_s, hf_s_tps = hf(args, ps, args.draft)
-    compare_rows("ours speculative vs HF assisted", ours_s, hf_s)
-    compare_rows("HF greedy vs HF assisted", hf_t, hf_s)
-    say("tokens/s at batch 1: ours target-only %.1f, ours speculative (k=4) %.1f, HF greedy %.1f, HF assisted %.1f"
-        % (ours_t_tps, ours_s_tps, hf_t_tps, hf_s_tps))
+    compare_rows("HF greedy BF16 vs HF assisted BF16", hf_t, hf_s)
+    say("tokens/s at batch 1: ours target-only %.1f, ours speculative (k=4) %.1f, HF greedy BF16 %.1f, HF assisted"
+        " BF16 %.1f, HF greedy F32 %.1f" % (ours_t_tps, ours_s_tps, hf_t_tps, hf_s_tps, hf_f32_tps))
     say("ratio ours/HF: target-only %.2fx, speculative vs assisted %.2fx"
         % (ours_t_tps / hf_t_tps, ours_s_tps / hf_s_tps))
-    say("note: BF16 GEMMs in PyTorch (cuBLAS, BF16 activations) and ours (F32 activations split hi/lo) round"
-        " differently; on random synthetic weights near-ties can make long greedy continuations diverge.")
+    say("note: ours keeps activations in F32 (BF16 weights); HF F32 upcasts the same weights (TF32 off), so it is"
+        " the agreement reference; HF BF16 rounds activations to BF16 every layer and drifts on random weights.")
     if args.out:
         open(args.out, "w").write("\n".join(lines) + "\n")
 

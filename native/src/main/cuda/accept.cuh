@@ -302,3 +302,13 @@ extern "C" __global__ void __launch_bounds__(ACCEPT_THREADS) accept_tokens(
         return;
     }
 }
+
+// Greedy drafting on the device: out[r] = argmax of logit row r (lowest id on a tie, as
+// LogitsProcessor.argmax), one block per row, so only n ids cross to the host instead of n x vocab
+// floats.
+extern "C" __global__ void __launch_bounds__(ACCEPT_THREADS) argmax_rows(const float* __restrict__ logits,
+                                                                          int vocab, int* __restrict__ out) {
+    __shared__ Shared sh;
+    int best = block_argmax(logits + (long long)blockIdx.x * vocab, vocab, sh);
+    if (threadIdx.x == 0) out[blockIdx.x] = best;
+}

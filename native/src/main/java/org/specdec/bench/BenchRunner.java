@@ -213,6 +213,11 @@ public final class BenchRunner {
             ttft[i] = r.ttftMs();
         }
         EngineCounters n = m.counters;
+        if (m.launches > 0 && n.steps() > 0) {
+            log.printf(Locale.ROOT, "  %-11s rep %d: %.1f GPU launches per engine step (%d launches, %d steps)%n",
+                    mode.equals(BenchResult.FIXED) ? "k=" + spec.k() : mode, repeat, (double) m.launches / n.steps(),
+                    m.launches, n.steps());
+        }
         double alpha = n.alpha();
         double meanK = n.meanDraftLength();
         double predicted = BenchResult.designSpeedup(alpha, meanK, costC);
@@ -223,15 +228,18 @@ public final class BenchRunner {
                 n.skippedSteps(), costC, verifyRatio, Double.NaN, predicted);
     }
 
-    private record Measured(List<GenerationResult> results, double seconds, EngineCounters counters) {
+    /** launches: host kernel and graph launches on a GPU (0 on the CPU backend). */
+    private record Measured(List<GenerationResult> results, double seconds, EngineCounters counters, long launches) {
     }
 
     private static Measured measure(GenerationEngine engine, List<GenerationRequest> reqs) {
         EngineCounters before = engine.counters();
+        long launches = CudaBackend.launchesInThisJvm();
         long t0 = System.nanoTime();
         List<GenerationResult> results = engine.generateAll(reqs);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Measured(results, seconds, engine.counters().since(before));
+        return new Measured(results, seconds, engine.counters().since(before),
+                CudaBackend.launchesInThisJvm() - launches);
     }
 
     private List<GenerationRequest> prompts(int n) {

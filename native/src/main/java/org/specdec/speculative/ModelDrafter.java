@@ -18,6 +18,7 @@ public final class ModelDrafter implements Drafter {
     private final LogitsProcessor processor = new LogitsProcessor();
     private final int[] one = new int[1];
     private int[] rowOfLogit = new int[8];
+    private int[] greedyIds = new int[8];
 
     public ModelDrafter(ModelRunner runner, String name) {
         this.runner = runner;
@@ -48,6 +49,7 @@ public final class ModelDrafter implements Drafter {
         }
         if (rowOfLogit.length < b.rows) {
             rowOfLogit = new int[b.rows * 2];
+            greedyIds = new int[b.rows * 2];
         }
         for (int j = 0; j < maxK; j++) {
             forward.clear();
@@ -65,6 +67,18 @@ public final class ModelDrafter implements Drafter {
                     forward.add(cache, one, 0, 1, 1);
                 }
                 rowOfLogit[n++] = i;
+            }
+            boolean allGreedy = true;
+            for (int r = 0; r < n; r++) {
+                allGreedy &= b.params[rowOfLogit[r]].isGreedy();
+            }
+            if (allGreedy) {
+                // Only the ids are needed: on a GPU no logits cross to the host.
+                runner.forwardArgmax(forward, greedyIds);
+                for (int r = 0; r < n; r++) {
+                    b.drafts[rowOfLogit[r]][j] = greedyIds[r];
+                }
+                continue;
             }
             float[] logits = runner.forward(forward);
             for (int r = 0; r < n; r++) {

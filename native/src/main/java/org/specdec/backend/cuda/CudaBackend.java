@@ -233,6 +233,11 @@ public final class CudaBackend implements Backend {
         return launcher.launches();
     }
 
+    /** Kernel and graph launches of every CUDA backend in this JVM so far. */
+    public static long launchesInThisJvm() {
+        return KernelLauncher.allLaunches();
+    }
+
     /** Times every launch with CUDA events until {@link #stopKernelProfile()}. */
     public void startKernelProfile() {
         bind();
@@ -313,6 +318,10 @@ public final class CudaBackend implements Backend {
     /** Launches a kernel on the backend's stream (counted; synchronized and named in debug mode). */
     void launch(String kernel, int gx, int gy, int gz, int threads, Pointer... args) {
         launcher.launch(kernel, gx, gy, gz, threads, args);
+    }
+
+    KernelLauncher launcher() {
+        return launcher;
     }
 
     /** {free, total} device memory in bytes. */

@@ -2,6 +2,9 @@ package org.specdec.backend.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cuda.CudaBackend.DeviceLayer;
@@ -23,10 +26,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 /**
@@ -44,6 +51,10 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
  * docs/gpu.md for the check script that runs the GPU tests and benchmarks.
  */
 public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
+    /** Passes of at most this many tokens run as CUDA graphs (decode and verification; not long prefills). */
+    static final int GRAPH_MAX_TOKENS = 512;
+    /** Graphs kept per runner (pass shapes: batch sizes x draft lengths). */
+    static final int GRAPH_CAPACITY = 64;
     /** Tokens of activations the KV budget keeps free (prefill chunks beyond it allocate on demand). */
     static final int RESERVE_TOKENS = 2048;
     static final long HEADROOM_BYTES = 256L << 20;
@@ -68,6 +79,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private final List<CUdeviceptr> owned = new ArrayList<>();
     private final List<Pointer> pinned = new ArrayList<>();
     private final String attentionKernel;
+    private final PassGraphs graphs = new PassGraphs(GRAPH_CAPACITY);
     private boolean closed;
 
     // Activations [tokens][ld], grown when a larger pass arrives.
@@ -194,6 +206,20 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         return logitsHeap;
     }
 
+    @Override
+    public void forwardArgmax(ForwardBatch batch, int[] out) {
+        b.bind();
+        int n = run(batch);
+        if (n > 0) {
+            launch("argmax_rows", n, 1, 1, 1024, p(logits), i(vocab), p(ints));
+            // The ids come back through the pinned int staging buffer (the pass has read it already).
+            cuMemcpyDtoHAsync(hostIntsPtr, ints, (long) n * Integer.BYTES, b.stream());
+        }
+        cuStreamSynchronize(b.stream());
+        hostInts.position(0);
+        hostInts.get(out, 0, n);
+    }
+
     /** Enqueues the pass; returns the number of logit rows now in {@link #logits}. */
     private int run(ForwardBatch batch) {
         int m = batch.totalTokens();
@@ -228,6 +254,64 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             t0 += batch.tokenCount(r);
         }
         cuMemcpyHtoDAsync(ints, hostIntsPtr, (long) (rowBase + n) * Integer.BYTES, b.stream());
+        for (int r = 0; r < batch.rows(); r++) {
+            ((CudaKvCache) batch.cache(r)).advance(batch.tokenCount(r));
+        }
+        KernelLauncher launcher = b.launcher();
+        if (!launcher.graphsAllowed() || m > GRAPH_MAX_TOKENS) {
+            enqueuePass(m, n);
+            return n;
+        }
+        long key = PassGraphs.key(m, n);
+        CUgraphExec exec = graphs.get(key);
+        if (exec == null && graphs.seenBefore(key)) {
+            exec = capture(launcher, m, n);
+            graphs.put(key, exec);
+        }
+        if (exec != null) {
+            launcher.launchGraph(exec);
+        } else {
+            enqueuePass(m, n);
+        }
+        return n;
+    }
+
+    /** Records the launches of a pass of this shape into a graph, without running them. */
+    private CUgraphExec capture(KernelLauncher launcher, int m, int n) {
+        CUgraph graph = new CUgraph();
+        cuStreamBeginCapture(b.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        launcher.capturing(true);
+        try {
+            enqueuePass(m, n);
+        } catch (RuntimeException e) {
+            try {
+                cuStreamEndCapture(b.stream(), graph);
+                cuGraphDestroy(graph);
+            } catch (RuntimeException ignored) {
+                // the capture is invalid anyway; the launch error is the one to report
+            }
+            throw e;
+        } finally {
+            launcher.capturing(false);
+        }
+        cuStreamEndCapture(b.stream(), graph);
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, graph, 0);
+        } finally {
+            cuGraphDestroy(graph);
+        }
+        return exec;
+    }
+
+    /**
+     * The kernels of one pass over {@code m} tokens with {@code n} logit rows. Every argument is a
+     * function of (m, n) and of buffers that stay put, which is what lets a graph replay it.
+     */
+    private void enqueuePass(int m, int n) {
+        int posBase = tokenCap;
+        int slotBase = 2 * tokenCap;
+        int rowBase = 3 * tokenCap;
         CUdeviceptr tokPos = ints.withByteOffset((long) posBase * Integer.BYTES);
         CUdeviceptr tokSlot = ints.withByteOffset((long) slotBase * Integer.BYTES);
         CUdeviceptr logitRows = ints.withByteOffset((long) rowBase * Integer.BYTES);
@@ -253,14 +337,10 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             gemm(L.gateUp(), xb, dp, m, act, ldF, 2, null);
             gemm(L.down(), act, ldF, m, x, dp, 1, null);
         }
-        for (int r = 0; r < batch.rows(); r++) {
-            ((CudaKvCache) batch.cache(r)).advance(batch.tokenCount(r));
-        }
         if (n > 0) {
             launch("rmsnorm", n, 1, 1, 256, p(xh), i(dp), p(x), i(dp), p(finalNorm), i(d), f(eps), p(logitRows));
             gemm(head, xh, dp, n, logits, vocab, 0, null);
         }
-        return n;
     }
 
     /**
@@ -387,6 +467,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             return;
         }
         int n = Math.max(m, Math.max(64, tokenCap * 2));
+        graphs.clear();  // the graphs hold the old buffers' addresses
         for (CUdeviceptr ptr : new CUdeviceptr[] {x, xb, xh, qkv, att, act, ints}) {
             release(ptr);
         }
@@ -408,6 +489,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             return;
         }
         int cap = Math.max(n, logitCap * 2);
+        graphs.clear();
         release(logits);
         releasePinned(hostLogitsPtr);
         long bytes = (long) cap * vocab * Float.BYTES;
@@ -491,6 +573,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         RuntimeException first = null;
         try {
             cuStreamSynchronize(b.stream());
+            graphs.close();
         } catch (RuntimeException e) {
             first = e;  // a sticky error from an earlier pass: free what can be freed anyway
         }

@@ -4,6 +4,7 @@ import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 
@@ -18,12 +19,13 @@ import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 /**
- * Every kernel launch of a {@link CudaBackend} goes through here, so three things live in one
+ * Every kernel and graph launch of a {@link CudaBackend} goes through here, so these live in one
  * place: the launch count (always on: it is how a decode step's launch budget is measured), a
  * debug mode that synchronizes after each launch and names the kernel that faulted
  * ({@code SPECDEC_CUDA_SYNC=1} or {@code -Dspecdec.cuda.sync=true}), and a per-kernel timer
@@ -37,12 +39,20 @@ final class KernelLauncher {
     /** Set in the environment (or as a system property) to synchronize after every launch. */
     static final String SYNC_ENV = "SPECDEC_CUDA_SYNC";
     static final String SYNC_PROPERTY = "specdec.cuda.sync";
+    /** SPECDEC_CUDA_GRAPHS=0 launches every kernel on its own (graphs are on by default). */
+    static final String GRAPHS_ENV = "SPECDEC_CUDA_GRAPHS";
+    /** How long the stream is held before a profiled stretch: longer than the host needs to enqueue a pass. */
+    static final long PROFILE_HOLD_NS = 50_000_000L;
 
     private final CUmodule module;
     private final CUstream stream;
     private final boolean syncEach;
+    private final boolean graphsEnabled;
     private final Map<String, CUfunction> functions = new HashMap<>();
     private long launches;
+    /** Host launches of every backend in this JVM (benchmarks divide it by engine steps). */
+    private static final java.util.concurrent.atomic.LongAdder ALL = new java.util.concurrent.atomic.LongAdder();
+    private boolean capturing;
     private List<Timed> profile;
 
     /** One profiled launch: its kernel and the events around it. */
@@ -55,11 +65,36 @@ final class KernelLauncher {
         this.module = module;
         this.stream = stream;
         this.syncEach = syncRequested();
+        this.graphsEnabled = !"0".equals(System.getenv(GRAPHS_ENV)) && !Boolean.getBoolean("specdec.cuda.noGraphs");
     }
 
     static boolean syncRequested() {
         String env = System.getenv(SYNC_ENV);
         return Boolean.getBoolean(SYNC_PROPERTY) || (env != null && !env.isBlank() && !env.equals("0"));
+    }
+
+    /**
+     * Whether passes may run as CUDA graphs now: not while debugging (a graph would hide which
+     * kernel faulted) or profiling (each kernel is timed on its own).
+     */
+    boolean graphsAllowed() {
+        return graphsEnabled && !syncEach && profile == null;
+    }
+
+    /** While capturing, launches are recorded into the graph: not counted, not synchronized. */
+    void capturing(boolean on) {
+        capturing = on;
+    }
+
+    /** Launches a captured pass (one host launch for all its kernels). */
+    void launchGraph(CUgraphExec exec) {
+        cuGraphLaunch(exec, stream);
+        launches++;
+        ALL.increment();
+    }
+
+    static long allLaunches() {
+        return ALL.sum();
     }
 
     boolean syncEach() {
@@ -95,7 +130,11 @@ final class KernelLauncher {
         } catch (CudaException e) {
             throw failure(kernel, gx, gy, gz, threads, "launch", e);
         }
+        if (capturing) {
+            return;
+        }
         launches++;
+        ALL.increment();
         if (t != null) {
             cuEventRecord(t.end, stream);
             profile.add(t);
@@ -115,8 +154,13 @@ final class KernelLauncher {
                 kernel, gx, gy, gz, threads, what, e.getMessage()), e);
     }
 
-    /** Starts timing every launch with CUDA events, until {@link #stopProfile()}. */
+    /**
+     * Starts timing every launch with CUDA events, until {@link #stopProfile()}. The stream is
+     * held first (gpu_sleep), so the launches queue up and the events time the kernels alone.
+     */
     void startProfile() {
+        cuLaunchKernel(function("gpu_sleep"), 1, 1, 1, 1, 1, 1, 0, stream,
+                Pointer.to(Pointer.to(new long[] {PROFILE_HOLD_NS})), null);
         profile = new ArrayList<>();
     }
 

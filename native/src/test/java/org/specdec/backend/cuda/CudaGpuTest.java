@@ -440,6 +440,7 @@ class CudaGpuTest {
                     new SamplingParams(0.8, 0, 0.9, 1, 10, List.of(), true),
                     new SamplingParams(0.8, 40, 0.9, 1, 10, List.of(), true))) {
                 // p0: the target's processed distribution at the first position (drafts do not change it).
+                cache.truncate(base);
                 ForwardBatch b0 = new ForwardBatch();
                 b0.add(cache, new int[] {prompt[prompt.length - 1]}, 0, 1, 1);
                 float[] p0 = new float[vocab];

@@ -1,0 +1,73 @@
+package org.specdec.backend.cuda;
+
+import jcuda.driver.CUgraphExec;
+
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+
+/**
+ * The CUDA graphs of one runner's forward passes, keyed by the pass shape (tokens, logit rows):
+ * every launch argument of a pass depends only on that shape and on buffers that stay put (the
+ * per-token ids, positions and KV slots are read from device memory that is refilled before each
+ * replay). A shape is captured the second time it is seen, so one-off prefill shapes cost nothing;
+ * the least recently used graph goes when {@link #capacity} are held. Replacing a buffer
+ * invalidates every graph ({@link #clear()}).
+ */
+final class PassGraphs implements AutoCloseable {
+    private final int capacity;
+    private final Set<Long> seen = new HashSet<>();
+    private final LinkedHashMap<Long, CUgraphExec> graphs;
+
+    PassGraphs(int capacity) {
+        this.capacity = capacity;
+        this.graphs = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    static long key(int tokens, int logitRows) {
+        return ((long) tokens << 32) | (logitRows & 0xffffffffL);
+    }
+
+    /** The graph of this shape, or null (then it is marked seen, and captured next time). */
+    CUgraphExec get(long key) {
+        return graphs.get(key);
+    }
+
+    /** Whether a pass of this shape ran before (it is now marked as seen). */
+    boolean seenBefore(long key) {
+        if (seen.size() > 64 * capacity) {
+            seen.clear();  // bounded: many distinct prefill shapes must not grow it forever
+        }
+        return !seen.add(key);
+    }
+
+    void put(long key, CUgraphExec exec) {
+        graphs.put(key, exec);
+        if (graphs.size() > capacity) {
+            Iterator<Map.Entry<Long, CUgraphExec>> eldest = graphs.entrySet().iterator();
+            cuGraphExecDestroy(eldest.next().getValue());
+            eldest.remove();
+        }
+    }
+
+    int size() {
+        return graphs.size();
+    }
+
+    void clear() {
+        for (CUgraphExec e : graphs.values()) {
+            cuGraphExecDestroy(e);
+        }
+        graphs.clear();
+    }
+
+    @Override
+    public void close() {
+        clear();
+        seen.clear();
+    }
+}
