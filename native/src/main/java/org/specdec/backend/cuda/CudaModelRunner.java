@@ -44,11 +44,9 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
  * only accepted ids cross to the host.
  *
  * <p>Per pass the host writes one block of ints (tokens, positions, KV slots, logit rows) into a
- * pinned buffer, copies it with one async copy, launches ~12 kernels per layer on the backend's
- * stream and synchronizes once at the end.
- *
- * <p>Not verified on a GPU at the time of writing (the machine it was written on had none): see
- * docs/gpu.md for the check script that runs the GPU tests and benchmarks.
+ * pinned buffer, copies it with one async copy, runs the pass's ~12 kernels per layer (as one
+ * CUDA graph once the pass shape has been seen before, see {@link PassGraphs}) and synchronizes
+ * once at the end.
  */
 public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     /** Passes of at most this many tokens run as CUDA graphs (decode and verification; not long prefills). */
