@@ -13,7 +13,8 @@
 //    weights are exact in their stored type, so the result tracks the CPU's F32 math closely
 //    (F16 caveat: an activation beyond 65504 would overflow; Llama activations stay far below).
 //  - Activations of one block are staged in shared memory as hi/lo halves, 64 k at a time; the
-//    next 64 k of weights are prefetched into registers while the current ones are multiplied.
+//    next 64 k of weights (the next 128 k in the 8- and 16-token variants) are prefetched into
+//    registers while the current ones are multiplied.
 //  - Split-K: blockIdx.z takes k in [z*splitLen, (z+1)*splitLen). splitLen is chosen by the host
 //    from (N, K) only, never from M.
 // Batch invariance: every output element is accumulated by the same sequence of mma operations
@@ -91,22 +92,31 @@ __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long split
 
     const WT* wRow0 = W + (long long)(n0 + g) * ldw + 8 * t;
     const WT* wRow8 = wRow0 + 8LL * ldw;
-    uint4 wa[4];  // [chunk 0 row g, chunk 0 row g+8, chunk 1 row g, chunk 1 row g+8]
-    uint4 wnext[4];
+    // Weights in flight: the current 64 k, and the next one or (few-token variants, which have
+    // registers to spare) the next two, so that a step's load latency hides behind more work.
+    constexpr int AHEAD = NT <= 2 ? 2 : 1;
+    uint4 wa[AHEAD + 1][4];  // [step][chunk 0 row g, chunk 0 row g+8, chunk 1 row g, chunk 1 row g+8]
     if (rowsValid) {
-        wa[0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + k0));
-        wa[1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + k0));
-        wa[2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + k0 + 32));
-        wa[3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + k0 + 32));
+#pragma unroll
+        for (int a = 0; a < AHEAD; a++) {
+            int kk = k0 + a * KC;
+            if (kk < k1) {
+                wa[a][0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kk));
+                wa[a][1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kk));
+                wa[a][2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kk + 32));
+                wa[a][3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kk + 32));
+            }
+        }
     }
 
     for (int kc = k0; kc < k1; kc += KC) {
-        // Prefetch the next 64 k of weights before touching shared memory.
-        if (rowsValid && kc + KC < k1) {
-            wnext[0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kc + KC));
-            wnext[1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kc + KC));
-            wnext[2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kc + KC + 32));
-            wnext[3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kc + KC + 32));
+        // Prefetch AHEAD steps ahead before touching shared memory.
+        int kn = kc + AHEAD * KC;
+        if (rowsValid && kn < k1) {
+            wa[AHEAD][0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kn));
+            wa[AHEAD][1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kn));
+            wa[AHEAD][2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kn + 32));
+            wa[AHEAD][3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kn + 32));
         }
         __syncthreads();  // previous iteration done reading xhi/xlo
         for (int idx = threadIdx.x; idx < TB * (KC / 4); idx += blockDim.x) {
@@ -129,8 +139,8 @@ __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long split
         if (rowsValid) {
 #pragma unroll
             for (int c = 0; c < 2; c++) {
-                const uint4 ra = wa[2 * c];
-                const uint4 rb = wa[2 * c + 1];
+                const uint4 ra = wa[0][2 * c];
+                const uint4 rb = wa[0][2 * c + 1];
 #pragma unroll
                 for (int j = 0; j < NT; j++) {
                     int tok = wm * NT * 8 + j * 8 + g;
@@ -144,7 +154,10 @@ __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long split
                 }
             }
 #pragma unroll
-            for (int i = 0; i < 4; i++) wa[i] = wnext[i];
+            for (int a = 0; a < AHEAD; a++) {
+#pragma unroll
+                for (int i = 0; i < 4; i++) wa[a][i] = wa[a + 1][i];
+            }
         }
     }
     if (!rowsValid) return;
@@ -181,10 +194,12 @@ GEMM_KERNEL(gemm_f16_skinny_t8, __half, 1, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t16, __half, 2, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t32, __half, 4, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t64, __half, 8, 8, 1)
-// Tiled (prefill): a 32-row x 128-token tile, 2 x 2 warps of 16 rows x 64 tokens; the warps on
-// one weight stripe share its loads through L1, the tokens are staged once per block.
-GEMM_KERNEL(gemm_bf16_tiled, __nv_bfloat16, 8, 2, 2)
-GEMM_KERNEL(gemm_f16_tiled, __half, 8, 2, 2)
+// Tiled (wide verification passes and prefill, 65+ tokens): a 128-row x 128-token tile, 8 x 2 warps
+// of 16 rows x 64 tokens. The weights of a tile are read from memory once for all of its 128
+// tokens (the two warps on one weight stripe share the loads through L1), and each token's
+// activations are staged once per 128 rows.
+GEMM_KERNEL(gemm_bf16_tiled, __nv_bfloat16, 8, 8, 2)
+GEMM_KERNEL(gemm_f16_tiled, __half, 8, 8, 2)
 
 // CUDA-core path for F32 weights (small models, tests): one warp per weight row, 8 tokens per
 // block row, float4 loads along k, fixed lane-strided order then a fixed warp tree (batch

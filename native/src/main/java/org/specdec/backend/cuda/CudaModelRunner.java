@@ -326,7 +326,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             gemm(L.qkv(), xb, dp, m, qkv, ldQkv, 0, L.qkvBias());
             launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(hd), p(invFreq),
                     p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
-            launch(attentionKernel, m * heads, 1, 1, 128, p(att), i(ldQ), p(qkv), i(ldQkv), i(heads), i(kvHeads),
+            launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(att), i(ldQ), p(qkv), i(ldQkv), i(heads), i(kvHeads),
                     i(hd), p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset),
                     i(c.slidingWindow()), f(scale));
             gemm(L.wo(), att, ldQ, m, x, dp, 1, null);
@@ -366,7 +366,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
                         p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(wm.ldk()));
             } else {
                 int[] g = LaunchGeometry.gemmGrid(nRows, wm.cols(), mc, b.smCount());
-                int threads = mc >= LaunchGeometry.TILED_FROM_TOKENS ? 128 : 256;
+                int threads = mc >= LaunchGeometry.TILED_FROM_TOKENS ? LaunchGeometry.TILED_THREADS : 256;
                 launch(LaunchGeometry.gemmKernel(wm.kernelPrefix(), mc), g[0], g[1], g[2], threads, p(dst), i(ldp),
                         j(splitStride), p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(np),
                         i(splitLen));

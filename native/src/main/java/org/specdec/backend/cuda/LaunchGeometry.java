@@ -15,13 +15,20 @@ public final class LaunchGeometry {
     public static final int K_CHUNK = 64;
     /** Weight rows per skinny GEMM block (8 warps x 16 rows). */
     public static final int SKINNY_ROWS = 128;
-    /** Weight rows x tokens of a tiled (prefill) GEMM block. */
-    public static final int TILED_ROWS = 32;
+    /** Weight rows x tokens of a tiled GEMM block (8 x 2 warps of 16 rows x 64 tokens). */
+    public static final int TILED_ROWS = 128;
     public static final int TILED_TOKENS = 128;
-    /** Above this many tokens in one GEMM the tiled variant runs. */
-    public static final int TILED_FROM_TOKENS = 129;
+    /** Threads of a tiled GEMM block. */
+    public static final int TILED_THREADS = 512;
+    /**
+     * From this many tokens in one GEMM the tiled variant runs: above 64 tokens a skinny kernel
+     * would stream the weights once per 64-token block, the tiled one once per 128.
+     */
+    public static final int TILED_FROM_TOKENS = 65;
     /** Most tokens one GEMM launch takes; longer passes are cut into chunks (bounds the split-K workspace). */
     public static final int MAX_TOKENS_PER_GEMM = 256;
+    /** Threads of an attention block (ATTN_WARPS in attention.cuh: 16 warps share one (token, head)). */
+    public static final int ATTENTION_THREADS = 512;
     /** Fewest k per split, so that a split streams enough weight bytes per warp to hide latency. */
     static final int MIN_SPLIT_K = 256;
 
