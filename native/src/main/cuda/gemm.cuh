@@ -194,7 +194,7 @@ GEMM_KERNEL(gemm_f16_skinny_t8, __half, 1, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t16, __half, 2, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t32, __half, 4, 8, 1)
 GEMM_KERNEL(gemm_f16_skinny_t64, __half, 8, 8, 1)
-// Tiled (wide verification passes and prefill, 65+ tokens): a 128-row x 128-token tile, 8 x 2 warps
+// Tiled (wide verification passes and prefill, 129+ tokens): a 128-row x 128-token tile, 8 x 2 warps
 // of 16 rows x 64 tokens. The weights of a tile are read from memory once for all of its 128
 // tokens (the two warps on one weight stripe share the loads through L1), and each token's
 // activations are staged once per 128 rows.

@@ -21,10 +21,11 @@ public final class LaunchGeometry {
     /** Threads of a tiled GEMM block. */
     public static final int TILED_THREADS = 512;
     /**
-     * From this many tokens in one GEMM the tiled variant runs: above 64 tokens a skinny kernel
-     * would stream the weights once per 64-token block, the tiled one once per 128.
+     * From this many tokens in one GEMM the tiled variant runs. Measured on an H200 (BENCHMARKS.md):
+     * an 80-token verification pass took 6.2 ms as two skinny t64 blocks and 6.6 ms as one tiled
+     * block (whose second warp row is mostly padding), a 160-token pass 11.7 ms tiled.
      */
-    public static final int TILED_FROM_TOKENS = 65;
+    public static final int TILED_FROM_TOKENS = 129;
     /** Most tokens one GEMM launch takes; longer passes are cut into chunks (bounds the split-K workspace). */
     public static final int MAX_TOKENS_PER_GEMM = 256;
     /** Threads of an attention block (ATTN_WARPS in attention.cuh: 16 warps share one (token, head)). */

@@ -59,12 +59,11 @@ class LaunchGeometryTest {
         assertEquals("gemm_bf16_skinny_t8", LaunchGeometry.gemmKernel("bf16", 8));
         assertEquals("gemm_f16_skinny_t16", LaunchGeometry.gemmKernel("f16", 9));
         assertEquals("gemm_bf16_skinny_t32", LaunchGeometry.gemmKernel("bf16", 32));
-        assertEquals("gemm_bf16_skinny_t64", LaunchGeometry.gemmKernel("bf16", 64));
-        assertEquals("gemm_bf16_tiled", LaunchGeometry.gemmKernel("bf16", 65));
+        assertEquals("gemm_bf16_skinny_t64", LaunchGeometry.gemmKernel("bf16", 128));
+        assertEquals("gemm_bf16_tiled", LaunchGeometry.gemmKernel("bf16", 129));
         assertEquals(2, LaunchGeometry.gemmGrid(2048, 2048, 256, 132)[0], "tiled blocks hold 128 tokens");
-        assertEquals(1, LaunchGeometry.gemmGrid(2048, 2048, 100, 132)[0], "one tiled block for 100 tokens");
-        assertEquals(16, LaunchGeometry.gemmGrid(2048, 2048, 100, 132)[1], "tiled blocks hold 128 weight rows");
-        assertEquals(1, LaunchGeometry.gemmGrid(2048, 2048, 64, 132)[0], "skinny t64: one block for 64 tokens");
+        assertEquals(16, LaunchGeometry.gemmGrid(2048, 2048, 200, 132)[1], "tiled blocks hold 128 weight rows");
+        assertEquals(2, LaunchGeometry.gemmGrid(2048, 2048, 100, 132)[0], "skinny blocks hold 64 tokens");
         assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.gemmKernel("bf16", 257));
     }
 
