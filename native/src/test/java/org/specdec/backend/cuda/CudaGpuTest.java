@@ -42,6 +42,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * scripts/gpu-check.sh runs these on a GPU machine.
  */
 class CudaGpuTest {
+    /** Largest ||gpu - cpu|| / ||cpu|| of a logit row with 16-bit weights (see logitsMatchTheCpuBackend). */
+    static final double TOLERANCE_16BIT = 1e-4;
+    static final double TOLERANCE_F32 = 1e-5;
     static Path root;
     static Path tinyBf16;
     static Path smallBf16;
@@ -80,9 +83,13 @@ class CudaGpuTest {
         double f32 = parity(tinyF32);
         System.out.printf("logits parity, max relative error: tiny BF16 %.2e, small BF16 %.2e, tiny F32 %.2e%n",
                 bf16, small, f32);
-        assertTrue(bf16 <= 1e-2, "tiny BF16 relative error " + bf16);
-        assertTrue(small <= 1e-2, "small BF16 relative error " + small);
-        assertTrue(f32 <= 1e-3, "tiny F32 relative error " + f32);
+        // The GEMM keeps ~16 mantissa bits of each F32 activation (hi + lo halves in the weight's
+        // type; weights are exact), about 8e-6 relative per product, so BF16/F16 logits may differ
+        // from the CPU's F32 math by ~1e-5; F32 differs only in summation order. Measured on an
+        // H200: 4.6e-6, 4.4e-6 and 2.9e-7.
+        assertTrue(bf16 <= TOLERANCE_16BIT, "tiny BF16 relative error " + bf16);
+        assertTrue(small <= TOLERANCE_16BIT, "small BF16 relative error " + small);
+        assertTrue(f32 <= TOLERANCE_F32, "tiny F32 relative error " + f32);
     }
 
     /**
@@ -116,18 +123,7 @@ class CudaGpuTest {
                     bc.add(cc[r], t, 0, t.length, logitsWanted);
                     bg.add(cg[r], t, 0, t.length, logitsWanted);
                 }
-                float[] a = rc.forward(bc).clone();
-                float[] b = rg.forward(bg);
-                for (int row = 0; row < bc.totalLogits(); row++) {
-                    double num = 0;
-                    double den = 0;
-                    for (int i = 0; i < vocab; i++) {
-                        double d = b[row * vocab + i] - a[row * vocab + i];
-                        num += d * d;
-                        den += (double) a[row * vocab + i] * a[row * vocab + i];
-                    }
-                    worst = Math.max(worst, Math.sqrt(num / den));
-                }
+                worst = Math.max(worst, relativeError(rc.forward(bc).clone(), rg.forward(bg), bc.totalLogits(), vocab));
             }
             return worst;
         }
@@ -334,8 +330,8 @@ class CudaGpuTest {
         double e8 = shapeParity(bf16);
         System.out.printf("logits parity, max relative error: head_dim 64 GQA 4 F16 %.2e, head_dim 128 GQA 8 BF16 %.2e"
                 + " (prefill 300 tokens, verify 5, roll back 3, verify 4)%n", e16, e8);
-        assertTrue(e16 <= 1e-3, "hd64 F16 relative error " + e16);
-        assertTrue(e8 <= 1e-3, "hd128 BF16 relative error " + e8);
+        assertTrue(e16 <= TOLERANCE_16BIT, "hd64 F16 relative error " + e16);
+        assertTrue(e8 <= TOLERANCE_16BIT, "hd128 BF16 relative error " + e8);
     }
 
     static double shapeParity(Path dir) {
