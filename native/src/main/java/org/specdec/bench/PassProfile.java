@@ -31,6 +31,7 @@ import org.specdec.speculative.DeviceAcceptance;
 public final class PassProfile {
     /** Timed passes per measurement (after 3 untimed ones); the median is reported. */
     static final int REPEATS = 15;
+    static final long WARM_UP_NS = 2_000_000_000L;
 
     public record Options(Path target, String device, int[] batches, int[] positions, int shortContext,
                           int longContext, int threads, int memorySteps) {
@@ -89,6 +90,7 @@ public final class PassProfile {
             for (int r = 0; r < maxBatch; r++) {
                 pool[r] = runner.newCache(capacity);
             }
+            warmUp(runner, pool, o.shortContext);
             double batch1 = Double.NaN;
             log.println("| batch | positions/row | context | pass ms | weight GB/s | share of copy bw | tokens/s (1 position) |");
             log.println("|---:|---:|---:|---:|---:|---:|---:|");
@@ -122,6 +124,19 @@ public final class PassProfile {
                 memory(gpu, runner, pool, Math.min(4, maxBatch));
             }
             return batch1;
+        }
+    }
+
+    /**
+     * Passes until at least {@link #WARM_UP_NS} have gone by: the CPU backend's vector code is
+     * JIT-compiled during the first hundreds of passes, which would otherwise land in the first row.
+     */
+    private static void warmUp(ModelRunner runner, KvCache[] pool, int context) {
+        KvCache[] caches = prefill(runner, pool, 1, context);
+        long end = System.nanoTime() + WARM_UP_NS;
+        for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
+            pass(runner, verifyBatch(caches, context, 1), caches, 1);
+            truncate(caches, context);
         }
     }
 
