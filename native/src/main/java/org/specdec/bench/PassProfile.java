@@ -10,6 +10,7 @@ import org.specdec.backend.Backend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.cli.Args;
@@ -22,7 +23,8 @@ import org.specdec.speculative.DeviceAcceptance;
 /**
  * The cost of one target forward pass, the unit every speedup is made of: median time of a
  * pass of {@code positions} new tokens per row at a given batch and context, the weight bytes it
- * streams as a share of the device's measured copy bandwidth, and on a GPU the launches per pass,
+ * streams as a share of the device's measured bandwidth (a GPU's copy rate, the CPU threads' read
+ * rate), and on a GPU the launches per pass,
  * a per-kernel time table and device memory before and after many steps.
  *
  * <p>Passes run as the engine runs them: on a device with {@link DeviceAcceptance} the pass ends
@@ -83,8 +85,10 @@ public final class PassProfile {
                                 + " copy %.0f GB/s (bytes read + written, 2 GiB, best of 10)%n", o.device,
                         gpu.deviceName(), gpu.computeCapability() / 10, gpu.computeCapability() % 10, gpu.smCount(),
                         gpu.driverVersion() / 1000, gpu.driverVersion() % 1000 / 10, copyGbs);
-            } else {
-                log.printf(Locale.ROOT, "device %s (no copy-bandwidth probe on the CPU backend)%n", o.device);
+            } else if (backend instanceof CpuBackend cpu) {
+                copyGbs = CpuBandwidth.readGbs(cpu, 1L << 30, 5);
+                log.printf(Locale.ROOT, "device cpu: %d worker threads read %.1f GB/s (1 GiB heap array, vector sum,"
+                        + " best of 5); the share column is of this rate%n", cpu.threads(), copyGbs);
             }
             KvCache[] pool = new KvCache[maxBatch];
             for (int r = 0; r < maxBatch; r++) {
@@ -92,7 +96,7 @@ public final class PassProfile {
             }
             warmUp(runner, pool, o.shortContext);
             double batch1 = Double.NaN;
-            log.println("| batch | positions/row | context | pass ms | weight GB/s | share of copy bw | tokens/s (1 position) |");
+            log.println("| batch | positions/row | context | pass ms | weight GB/s | share of bandwidth | tokens/s (1 position) |");
             log.println("|---:|---:|---:|---:|---:|---:|---:|");
             for (int batch : o.batches) {
                 KvCache[] caches = prefill(runner, pool, batch, o.shortContext);

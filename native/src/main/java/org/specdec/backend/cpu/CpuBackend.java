@@ -33,6 +33,10 @@ public final class CpuBackend implements Backend {
         return pool.threads();
     }
 
+    WorkerPool pool() {
+        return pool;
+    }
+
     @Override
     public void close() {
         pool.close();
