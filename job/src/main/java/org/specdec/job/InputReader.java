@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.is_valid_utf8;
+import static org.apache.spark.sql.functions.make_valid_utf8;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.substring;
@@ -143,8 +146,8 @@ public final class InputReader {
 
         boolean hasUnparsed = Arrays.asList(raw.columns()).contains(UNPARSED);
         Column unparsed = hasUnparsed ? col(UNPARSED) : lit(null).cast(DataTypes.StringType);
-        Column unparsedError = when(unparsed.isNotNull(), when(unparsed.contains("\uFFFD"),
-                concat(lit("line is not valid UTF-8: "), quoted(unparsed)))
+        Column unparsedError = when(unparsed.isNotNull(), when(not(is_valid_utf8(unparsed)),
+                concat(lit("line is not valid UTF-8: "), quoted(make_valid_utf8(unparsed))))
                 .otherwise(concat(lit("line is not a JSON object: "), quoted(unparsed))));
         Column nullIdError = hasId
                 ? when(givenId.isNull(), lit("id is null (input column '" + idCol + "'); the row's id is its file and "
