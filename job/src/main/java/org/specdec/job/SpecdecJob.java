@@ -41,6 +41,7 @@ import org.specdec.udf.SqlSettings;
 public final class SpecdecJob {
 
     public static final int EXIT_STARTUP = 2;
+    private static final String WIDE_PLAN_KEY = "spark.sql.debug.maxToStringFields";
 
     private SpecdecJob() {
     }
@@ -110,6 +111,11 @@ public final class SpecdecJob {
             b.master("local[*]");
         }
         b.config("spark.speculation", "false");
+        if (!submitted.contains(WIDE_PLAN_KEY) && !conf.sparkConf().containsKey(WIDE_PLAN_KEY)) {
+            // The input plan (file positions, per-row columns) is wider than Spark's default of 25
+            // fields, and printing it truncated logs a warning on every run.
+            b.config(WIDE_PLAN_KEY, "200");
+        }
         return b.getOrCreate();
     }
 
