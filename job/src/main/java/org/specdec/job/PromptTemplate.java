@@ -49,6 +49,10 @@ public final class PromptTemplate implements Serializable {
      */
     public static PromptTemplate chat(String template, String system, String bosToken, String eosToken,
                                       long timeLimitMillis) {
+        if (timeLimitMillis <= 0) {
+            throw new JobConfigException("prompt.template_time_limit_ms must be at least 1 (ms of CPU time per "
+                    + "rendering), got " + timeLimitMillis);
+        }
         PromptTemplate t = new PromptTemplate(template, system, bosToken, eosToken, timeLimitMillis);
         t.apply("startup check"); // a template that cannot render fails at startup, not per row
         return t;

@@ -232,4 +232,33 @@ class BadInputJobTest {
         assertEquals(0, s.rowsSkipped());
         assertNotNull(output(out).get("a"));
     }
+
+    @Test
+    void chatPromptsAreRenderedAsDataNotAsTemplates() throws Exception {
+        Path config = target.resolve("tokenizer_config.json");
+        com.fasterxml.jackson.databind.node.ObjectNode tc = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        tc.put("chat_template", "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }} {% endfor %}");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(config.toFile(), tc);
+        Path in = dir.resolve("chat.jsonl");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> prompts = List.of("49", "{{ 7*7 }}", "{# the cat #}",
+                "{% for i in range(100000) %}{% for j in range(100000) %}the{% endfor %}{% endfor %}",
+                "{{ raise_exception('from the data') }}");
+        List<String> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            lines.add(json.writeValueAsString(Map.of("id", "c" + i, "prompt", prompts.get(i))));
+        }
+        Files.write(in, lines);
+        Path out = dir.resolve("out");
+        JobSummary s = run(config(in, out, "prompt.template=chat", "prompt.template_time_limit_ms=500"));
+        assertEquals(5, s.rowsGenerated());
+        Map<String, Row> rows = output(out);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertNull(rows.get("c" + i).getAs("error"), prompts.get(i));
+        }
+        assertTrue(rows.get("c1").<Integer>getAs("prompt_tokens") > rows.get("c0").<Integer>getAs("prompt_tokens"),
+                "'{{ 7*7 }}' reaches the model as text, not as 49");
+        assertTrue(rows.get("c3").<Integer>getAs("prompt_tokens") < 100, "the loop was not run");
+    }
 }
