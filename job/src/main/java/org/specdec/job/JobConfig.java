@@ -93,7 +93,8 @@ public final class JobConfig {
     // ---- prompt
     public static final ConfigEntry<String> PROMPT_TEMPLATE = choice("prompt.template", "raw",
             "raw: the prompt as is; chat: rendered as a user message with the target's chat_template "
-                    + "from tokenizer_config.json (method calls and file access disabled).", "raw", "chat");
+                    + "from tokenizer_config.json, as transformers renders it (sandboxed: no file access, no Java "
+                    + "methods; the prompt text is data, never rendered as a template).", "raw", "chat");
     public static final ConfigEntry<String> PROMPT_SYSTEM = string("prompt.system", null,
             "With prompt.template=chat: an optional system message before each prompt.");
     public static final ConfigEntry<Integer> PROMPT_TEMPLATE_TIME_LIMIT_MS = integer("prompt.template_time_limit_ms",

@@ -19,7 +19,7 @@ import jinjava.javax.el.ExpressionFactory;
 /**
  * Jinjava with Jinja's precedence for {@code not}. Jinjava's expression parser (JUEL) binds
  * {@code not} tighter than anything, so Llama 3.1's {@code not message.tool_calls|length == 1}
- * compared a boolean with 1 and {@code not tools is defined} tested the boolean. In Jinja,
+ * would compare a boolean with 1 and {@code not tools is defined} would test the boolean. In Jinja,
  * {@code not} applies to the whole comparison and binds tighter only than {@code and} and
  * {@code or}; this parser puts it there.
  */

@@ -3,8 +3,8 @@ package org.specdec.job.template;
 /**
  * Jinja's {@code lstrip_blocks}, applied to the template source before Jinjava parses it: the
  * spaces and tabs between the start of a line and a block or comment tag are removed, and nothing
- * else. (Jinjava's own option strips the spaces before every tag, so {@code a, {% endif %}} lost
- * its space.) {@code {%+} keeps the spaces, as in Jinja; {@code {% raw %}} content is left alone.
+ * else. (Jinjava's own option strips the spaces before every tag, so {@code a, {% endif %}} would
+ * lose its space.) {@code {%+} keeps the spaces, as in Jinja; {@code {% raw %}} content is left alone.
  */
 final class LstripBlocks {
 
