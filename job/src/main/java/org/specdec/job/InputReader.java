@@ -1,11 +1,16 @@
 package org.specdec.job;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.is_valid_utf8;
+import static org.apache.spark.sql.functions.make_valid_utf8;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -18,17 +23,19 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Reads the input into the job's normalized rows: {@code id} (string), {@code prompt} (string) or
- * {@code prompt_token_ids} (array&lt;int&gt;), and optional {@code max_tokens}, {@code temperature},
- * {@code seed}, null where a row or the input has none. A configured column that the input lacks is
- * a startup error naming it and the available columns.
+ * Reads the input into the job's normalized rows: {@code id} (string, never null),
+ * {@code prompt} (string) or {@code prompt_token_ids} (array&lt;int&gt;), the row's own
+ * {@code max_tokens}, {@code temperature} and {@code seed} as text (parsed per row by
+ * {@link RowOverrides}, so a bad value fails its row, not the job), {@code input_error} (why the row
+ * cannot be generated: a line that is not JSON, a null id, a token list that is not ints), and the
+ * file path and position of the row. A configured column that the input lacks is a startup error
+ * naming it and the available columns.
  */
 public final class InputReader {
 
@@ -38,9 +45,11 @@ public final class InputReader {
     public static final String MAX_TOKENS = "max_tokens";
     public static final String TEMPERATURE = "temperature";
     public static final String SEED = "seed";
+    public static final String INPUT_ERROR = "input_error";
 
-    private static final String FILE = "_specdec_file";
-    private static final String POSITION = "_specdec_pos";
+    /** Where Spark's JSON reader puts a line it cannot parse (PERMISSIVE mode). */
+    private static final String UNPARSED = "_specdec_unparsed_line";
+    private static final int QUOTED_CHARS = 80;
 
     private InputReader() {
     }
@@ -48,10 +57,12 @@ public final class InputReader {
     /**
      * The normalized input.
      *
-     * @param rows         columns id, prompt, prompt_token_ids, max_tokens, temperature, seed
+     * @param rows         columns id, prompt, prompt_token_ids, max_tokens, temperature, seed, input_error,
+     *                     then the file path and position ({@link FilePositions})
      * @param tokenPrompts whether prompts are token ids (prompt is then null) rather than text
+     * @param overrides    how the per-row value columns are parsed, with their input names
      */
-    public record Input(Dataset<Row> rows, boolean tokenPrompts) {
+    public record Input(Dataset<Row> rows, boolean tokenPrompts, RowOverrides overrides) {
     }
 
     /** Reads the input; a missing column is a startup error naming it and the available columns. */
@@ -65,7 +76,8 @@ public final class InputReader {
         try {
             raw = switch (format) {
                 case "parquet" -> spark.read().parquet(path);
-                case "jsonl" -> spark.read().json(path);
+                case "jsonl" -> spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", UNPARSED)
+                        .json(path);
                 case "csv" -> spark.read().option("header", "true").option("multiLine", "true")
                         .option("escape", "\"").csv(path);
                 case "text" -> spark.read().text(path).withColumnRenamed("value", conf.get(JobConfig.INPUT_PROMPT_COLUMN));
@@ -77,14 +89,14 @@ public final class InputReader {
             throw new JobConfigException("cannot read input " + path + " as " + format + ": " + firstLine(e)
                     + " (check input.path and input.format)", e);
         }
-        // The file name must be taken before any other transformation (hidden metadata column).
-        raw = raw.select(col("*"), col("_metadata.file_name").as(FILE));
-        String[] available = Arrays.stream(raw.columns()).filter(c -> !c.equals(FILE)).toArray(String[]::new);
+        String[] available = Arrays.stream(raw.columns()).filter(c -> !c.equals(UNPARSED)).toArray(String[]::new);
+        if (available.length == 0) {
+            throw new JobConfigException("no line of input " + path + " is a JSON object (check input.path and "
+                    + "input.format)");
+        }
+        Dataset<Row> positioned = FilePositions.of(raw);
         long limit = conf.get(JobConfig.INPUT_LIMIT);
 
-        Column id = idColumn(raw, conf, available, path);
-        Column prompt;
-        Column tokens;
         String promptCol = conf.get(JobConfig.INPUT_PROMPT_COLUMN);
         String tokensCol = conf.get(JobConfig.INPUT_TOKEN_IDS_COLUMN);
         boolean promptSet = conf.isSet(JobConfig.INPUT_PROMPT_COLUMN);
@@ -103,66 +115,79 @@ public final class InputReader {
             throw missing(promptCol + "' (or '" + tokensCol, "input.prompt_column or input.prompt_token_ids_column",
                     available, path);
         }
+        Column prompt;
+        Column tokens;
+        Column tokensError;
         if (useText) {
             prompt = col(promptCol).cast(DataTypes.StringType);
             tokens = lit(null).cast(intArray());
+            tokensError = lit(null).cast(DataTypes.StringType);
         } else {
             prompt = lit(null).cast(DataTypes.StringType);
             tokens = tokenIds(raw.schema(), tokensCol);
+            tokensError = when(col(tokensCol).isNotNull().and(tokens.isNull()),
+                    concat(lit(tokensCol + " is not a list of token ids (ints): "),
+                            quoted(col(tokensCol).cast(DataTypes.StringType))));
         }
-        Column maxTokens = optional(conf, JobConfig.INPUT_MAX_TOKENS_COLUMN, available, path, DataTypes.IntegerType);
-        Column temperature = optional(conf, JobConfig.INPUT_TEMPERATURE_COLUMN, available, path, DataTypes.DoubleType);
-        Column seed = optional(conf, JobConfig.INPUT_SEED_COLUMN, available, path, DataTypes.LongType);
+        Column maxTokens = optional(conf, JobConfig.INPUT_MAX_TOKENS_COLUMN, available, path);
+        Column temperature = optional(conf, JobConfig.INPUT_TEMPERATURE_COLUMN, available, path);
+        Column seed = optional(conf, JobConfig.INPUT_SEED_COLUMN, available, path);
 
-        Dataset<Row> withPosition = raw;
-        if (!hasIdColumn(conf, available)) {
-            withPosition = raw.withColumn(POSITION, monotonically_increasing_id());
-        }
-        Dataset<Row> out = withPosition.select(id.as(ID), prompt.as(PROMPT), tokens.as(TOKEN_IDS),
-                maxTokens.as(MAX_TOKENS), temperature.as(TEMPERATURE), seed.as(SEED));
-        return new Input(limit > 0 ? out.limit((int) limit) : out, !useText);
-    }
-
-    private static boolean hasIdColumn(JobConfig conf, String[] available) {
-        return has(available, conf.get(JobConfig.INPUT_ID_COLUMN));
-    }
-
-    /**
-     * The id column, or '<file name>:<position in file>' (0-based). Spark reads a file's splits in
-     * order and numbers rows in partition order, so the position is the row's place in its file.
-     */
-    private static Column idColumn(Dataset<Row> raw, JobConfig conf, String[] available, String path) {
         String idCol = conf.get(JobConfig.INPUT_ID_COLUMN);
-        if (has(available, idCol)) {
-            return col(idCol).cast(DataTypes.StringType);
-        }
-        if (conf.isSet(JobConfig.INPUT_ID_COLUMN)) {
+        boolean hasId = has(available, idCol);
+        if (!hasId && conf.isSet(JobConfig.INPUT_ID_COLUMN)) {
             throw missing(idCol, "input.id_column (or unset it to derive ids from file and row position)",
                     available, path);
         }
-        return concat(col(FILE), lit(":"),
-                (row_number().over(Window.partitionBy(col(FILE)).orderBy(col(POSITION))).minus(1)).cast("string"));
+        // '<file name>:<position in file>' (0-based): stable across runs, so resume works without ids.
+        Column derivedId = concat(col(FilePositions.FILE), lit(":"), col(FilePositions.POSITION).cast("string"));
+        Column givenId = hasId ? col(idCol).cast(DataTypes.StringType) : lit(null).cast(DataTypes.StringType);
+        Column id = hasId ? coalesce(givenId, derivedId) : derivedId;
+
+        boolean hasUnparsed = Arrays.asList(raw.columns()).contains(UNPARSED);
+        Column unparsed = hasUnparsed ? col(UNPARSED) : lit(null).cast(DataTypes.StringType);
+        Column unparsedError = when(unparsed.isNotNull(), when(not(is_valid_utf8(unparsed)),
+                concat(lit("line is not valid UTF-8: "), quoted(make_valid_utf8(unparsed))))
+                .otherwise(concat(lit("line is not a JSON object: "), quoted(unparsed))));
+        Column nullIdError = hasId
+                ? when(givenId.isNull(), lit("id is null (input column '" + idCol + "'); the row's id is its file and "
+                        + "position instead"))
+                : lit(null).cast(DataTypes.StringType);
+        Column inputError = coalesce(unparsedError, nullIdError, tokensError);
+
+        Dataset<Row> out = positioned.select(id.as(ID), prompt.as(PROMPT), tokens.as(TOKEN_IDS),
+                maxTokens.as(MAX_TOKENS), temperature.as(TEMPERATURE), seed.as(SEED), inputError.as(INPUT_ERROR),
+                col(FilePositions.PATH), col(FilePositions.POSITION));
+        RowOverrides overrides = new RowOverrides(conf.get(JobConfig.INPUT_MAX_TOKENS_COLUMN),
+                conf.get(JobConfig.INPUT_TEMPERATURE_COLUMN), conf.get(JobConfig.INPUT_SEED_COLUMN));
+        return new Input(limit > 0 ? out.limit((int) limit) : out, !useText, overrides);
     }
 
+    /** The first characters of a value, in quotes, for an error message. */
+    private static Column quoted(Column text) {
+        return concat(lit("'"), when(length(text).gt(QUOTED_CHARS),
+                concat(substring(text, 1, QUOTED_CHARS), lit("..."))).otherwise(text), lit("'"));
+    }
+
+    /** An array column, or JSON text in CSV and text ("[1, 2, 3]"); null where it is not a list of ints. */
     private static Column tokenIds(StructType schema, String name) {
         DataType t = schema.apply(name).dataType();
         if (t instanceof ArrayType) {
-            return col(name).cast(intArray());
+            return col(name).try_cast(intArray());
         }
-        // CSV and text carry lists as JSON text: "[1, 2, 3]".
         return from_json(col(name).cast(DataTypes.StringType), intArray(), Map.of());
     }
 
-    private static Column optional(JobConfig conf, ConfigEntry<String> key, String[] available, String path,
-                                   DataType type) {
+    /** A per-row value column as text (RowOverrides parses it), or null when the input has none. */
+    private static Column optional(JobConfig conf, ConfigEntry<String> key, String[] available, String path) {
         String name = conf.get(key);
         if (has(available, name)) {
-            return col(name).cast(type);
+            return col(name).cast(DataTypes.StringType);
         }
         if (conf.isSet(key)) {
             throw missing(name, key.key(), available, path);
         }
-        return lit(null).cast(type);
+        return lit(null).cast(DataTypes.StringType);
     }
 
     private static DataType intArray() {

@@ -85,13 +85,21 @@ public final class JobConfig {
             "Optional per-row seed column; used when present.");
     public static final ConfigEntry<Integer> INPUT_LIMIT = integer("input.limit", 0,
             "Use only the first n input rows (0 = all).");
+    public static final ConfigEntry<String> INPUT_DUPLICATE_IDS = choice("input.duplicate_ids", "error",
+            "What to do with ids that occur more than once (the output has one row per id, and resume skips ids "
+                    + "already written): error = startup error naming an example and the count; first = keep the "
+                    + "first row of each id (by file and position) and drop the others.", "error", "first");
 
     // ---- prompt
     public static final ConfigEntry<String> PROMPT_TEMPLATE = choice("prompt.template", "raw",
             "raw: the prompt as is; chat: rendered as a user message with the target's chat_template "
-                    + "from tokenizer_config.json (method calls and file access disabled).", "raw", "chat");
+                    + "from tokenizer_config.json, as transformers renders it (sandboxed: no file access, no Java "
+                    + "methods; the prompt text is data, never rendered as a template).", "raw", "chat");
     public static final ConfigEntry<String> PROMPT_SYSTEM = string("prompt.system", null,
             "With prompt.template=chat: an optional system message before each prompt.");
+    public static final ConfigEntry<Integer> PROMPT_TEMPLATE_TIME_LIMIT_MS = integer("prompt.template_time_limit_ms",
+            1000, "With prompt.template=chat: CPU time one rendering of the chat template may take. Over it, the "
+                    + "start-up check is a startup error and a row's rendering makes that row an error row.");
 
     // ---- sampling
     public static final ConfigEntry<Integer> SAMPLING_MAX_TOKENS = integer("sampling.max_tokens", 64,
@@ -138,8 +146,8 @@ public final class JobConfig {
             SYNTHETIC_DTYPE,
             SYNTHETIC_DRAFT,
             INPUT_PATH, INPUT_FORMAT, INPUT_ID_COLUMN, INPUT_PROMPT_COLUMN, INPUT_TOKEN_IDS_COLUMN,
-            INPUT_MAX_TOKENS_COLUMN, INPUT_TEMPERATURE_COLUMN, INPUT_SEED_COLUMN, INPUT_LIMIT,
-            PROMPT_TEMPLATE, PROMPT_SYSTEM,
+            INPUT_MAX_TOKENS_COLUMN, INPUT_TEMPERATURE_COLUMN, INPUT_SEED_COLUMN, INPUT_LIMIT, INPUT_DUPLICATE_IDS,
+            PROMPT_TEMPLATE, PROMPT_SYSTEM, PROMPT_TEMPLATE_TIME_LIMIT_MS,
             SAMPLING_MAX_TOKENS, SAMPLING_TEMPERATURE, SAMPLING_TOP_P, SAMPLING_TOP_K, SAMPLING_SEED, SAMPLING_STOP,
             SAMPLING_IGNORE_EOS,
             JOB_NAME, JOB_PARTITIONS, JOB_MAX_ERROR_FRACTION, JOB_PROGRESS_INTERVAL_S,

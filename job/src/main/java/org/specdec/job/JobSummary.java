@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -35,9 +36,9 @@ import org.apache.spark.sql.SparkSession;
  * @param specSteps          target verification passes
  * @param draftTokens        draft tokens proposed
  * @param acceptedTokens     draft tokens accepted
- * @param latencyP50Ms       median row latency
- * @param latencyP95Ms       95th percentile row latency
- * @param ttftMeanMs         mean time to first token
+ * @param latencyP50Ms       median latency of the rows without error (0 when there are none)
+ * @param latencyP95Ms       95th percentile latency of the rows without error
+ * @param ttftMeanMs         mean time to first token of the rows without error
  * @param executors          distinct executors that wrote rows
  * @param devices            distinct devices that decoded rows
  * @param wallSeconds        wall time of the generation (input read to output committed)
@@ -75,9 +76,9 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
                 sum(when(col("error").isNotNull(), 1).otherwise(0)),
                 sum(col("prompt_tokens")), sum(col("generated_tokens")), sum(col("spec_steps")),
                 sum(col("draft_tokens")), sum(col("accepted_tokens")),
-                percentile_approx(col("latency_ms"), lit(0.5), lit(10000)),
-                percentile_approx(col("latency_ms"), lit(0.95), lit(10000)),
-                avg(col("ttft_ms")), countDistinct(col("executor_id")), countDistinct(col("device"))).first();
+                percentile_approx(succeeded(col("latency_ms")), lit(0.5), lit(10000)),
+                percentile_approx(succeeded(col("latency_ms")), lit(0.95), lit(10000)),
+                avg(succeeded(col("ttft_ms"))), countDistinct(col("executor_id")), countDistinct(col("device"))).first();
         long rows = a.getLong(0);
         long errors = a.isNullAt(1) ? 0 : a.getLong(1);
         double fraction = rows == 0 ? 0 : errors / (double) rows;
@@ -85,6 +86,11 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
                 longOr0(a, 4), longOr0(a, 5), longOr0(a, 6), doubleOr0(a, 7), doubleOr0(a, 8), doubleOr0(a, 9),
                 a.getLong(10), a.getLong(11), wallSeconds, maxErrorFraction,
                 fraction > maxErrorFraction ? EXIT_ERROR_BUDGET : 0);
+    }
+
+    /** A timing of a row that was decoded; null for error rows, which were never timed. */
+    private static Column succeeded(Column timing) {
+        return when(col("error").isNull(), timing);
     }
 
     private static long longOr0(Row r, int i) {

@@ -32,16 +32,18 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
 
     private final EngineSettings engineSettings;
     private final SamplingDefaults sampling;
+    private final RowOverrides overrides;
     private final PromptTemplate template;
     private final boolean tokenPrompts;
     private final boolean withTokenIds;
     private final ProgressCounters counters;
 
-    PartitionRunner(EngineSettings engineSettings, SamplingDefaults sampling, PromptTemplate template,
-                    boolean tokenPrompts, boolean withTokenIds, ProgressCounters counters) {
+    PartitionRunner(EngineSettings engineSettings, SamplingDefaults sampling, RowOverrides overrides,
+                    PromptTemplate template, boolean tokenPrompts, boolean withTokenIds, ProgressCounters counters) {
         this.tokenPrompts = tokenPrompts;
         this.engineSettings = engineSettings;
         this.sampling = sampling;
+        this.overrides = overrides;
         this.template = template;
         this.withTokenIds = withTokenIds;
         this.counters = counters;
@@ -114,10 +116,19 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
             while (pending.size() < window && input.hasNext()) {
                 Row row = input.next();
                 String id = row.getString(0);
-                SamplingParams params = sampling.forRow(id, intOrNull(row, 3), doubleOrNull(row, 4), longOrNull(row, 5));
+                String problem = row.isNullAt(6) ? null : row.getString(6);
+                SamplingParams params;
+                try {
+                    params = sampling.forRow(id, overrides.maxTokens(textOrNull(row, 3)),
+                            overrides.temperature(textOrNull(row, 4)), overrides.seed(textOrNull(row, 5)));
+                } catch (IllegalArgumentException e) {
+                    params = sampling.forRow(id, null, null, null);
+                    problem = problem != null ? problem : e.getMessage();
+                }
                 CompletableFuture<GenerationResult> f;
                 try {
-                    f = engine.submit(request(id, row, params));
+                    f = problem != null ? CompletableFuture.completedFuture(errorRow(id, params, problem))
+                            : engine.submit(request(id, row, params));
                 } catch (RuntimeException e) {
                     f = CompletableFuture.completedFuture(errorRow(id, params, OutputSchema.oneLine(e)));
                 }
@@ -151,15 +162,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         }
     }
 
-    private static Integer intOrNull(Row row, int i) {
-        return row.isNullAt(i) ? null : row.getInt(i);
-    }
-
-    private static Double doubleOrNull(Row row, int i) {
-        return row.isNullAt(i) ? null : row.getDouble(i);
-    }
-
-    private static Long longOrNull(Row row, int i) {
-        return row.isNullAt(i) ? null : row.getLong(i);
+    private static String textOrNull(Row row, int i) {
+        return row.isNullAt(i) ? null : row.getString(i);
     }
 }

@@ -17,7 +17,11 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.specdec.engine.GenerationEngine;
+import org.specdec.engine.GenerationRequest;
+import org.specdec.engine.GenerationResult;
 import org.specdec.job.report.RunReport;
+import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
@@ -37,6 +41,7 @@ import org.specdec.udf.SqlSettings;
 public final class SpecdecJob {
 
     public static final int EXIT_STARTUP = 2;
+    private static final String WIDE_PLAN_KEY = "spark.sql.debug.maxToStringFields";
 
     private SpecdecJob() {
     }
@@ -94,10 +99,8 @@ public final class SpecdecJob {
      */
     public static SparkSession session(JobConfig conf) {
         SparkConf submitted = new SparkConf(); // what spark-submit put in system properties
-        if (submitted.getBoolean("spark.speculation", false)) {
-            throw new JobConfigException("spark.speculation=true would run duplicate attempts of generation tasks "
-                    + "(double GPU cost); set spark.speculation=false");
-        }
+        refuseSpeculation(submitted.getBoolean("spark.speculation", false), "spark-submit's --conf");
+        refuseSpeculation(conf);
         SparkSession.Builder b = SparkSession.builder().appName(conf.get(JobConfig.JOB_NAME));
         for (Map.Entry<String, String> e : conf.sparkConf().entrySet()) {
             if (!submitted.contains(e.getKey())) {
@@ -108,7 +111,25 @@ public final class SpecdecJob {
             b.master("local[*]");
         }
         b.config("spark.speculation", "false");
+        if (!submitted.contains(WIDE_PLAN_KEY) && !conf.sparkConf().containsKey(WIDE_PLAN_KEY)) {
+            // The input plan (file positions, per-row columns) is wider than Spark's default of 25
+            // fields, and printing it truncated logs a warning on every run.
+            b.config(WIDE_PLAN_KEY, "200");
+        }
         return b.getOrCreate();
+    }
+
+    /** Speculative execution asked for in the job config (YAML spark: section or --set spark.*). */
+    private static void refuseSpeculation(JobConfig conf) {
+        String v = conf.sparkConf().get("spark.speculation");
+        refuseSpeculation(v != null && v.trim().equalsIgnoreCase("true"), "the job config (spark.speculation)");
+    }
+
+    private static void refuseSpeculation(boolean on, String where) {
+        if (on) {
+            throw new JobConfigException("spark.speculation=true (from " + where + ") would run duplicate attempts of "
+                    + "generation tasks (double GPU cost); set spark.speculation=false");
+        }
     }
 
     /** Runs the job in an existing session (tests, notebooks). */
@@ -121,19 +142,23 @@ public final class SpecdecJob {
             throw new JobConfigException("spark.speculation is on in this session; generation needs "
                     + "spark.speculation=false (duplicate attempts double GPU cost)");
         }
+        refuseSpeculation(conf);
         long t0 = System.nanoTime();
         String output = conf.get(JobConfig.OUTPUT_PATH);
         String mode = conf.get(JobConfig.OUTPUT_MODE);
-        boolean outputExists = outputExists(spark, output);
-        if (outputExists && mode.equals("error_if_exists")) {
-            throw new JobConfigException("output.path " + output + " already exists; set output.mode=overwrite "
-                    + "to replace it or output.mode=resume to add the missing rows");
+        OutputDirectory outputDir = OutputDirectory.of(spark, output);
+        if (mode.equals("error_if_exists") && outputDir.exists()) {
+            throw new JobConfigException(outputDir.hasCommittedRows()
+                    ? "output.path " + output + " already exists; set output.mode=overwrite to replace it or "
+                            + "output.mode=resume to add the missing rows"
+                    : "output.path " + output + " holds an unfinished run with no committed rows; set "
+                            + "output.mode=resume to finish it or output.mode=overwrite to start again");
         }
         PromptTemplate template = conf.get(JobConfig.PROMPT_TEMPLATE).equals("chat")
-                ? PromptTemplate.chatFromModel(Path.of(engine.target()), conf.get(JobConfig.PROMPT_SYSTEM))
+                ? PromptTemplate.chatFromModel(Path.of(engine.target()), conf.get(JobConfig.PROMPT_SYSTEM),
+                        conf.get(JobConfig.PROMPT_TEMPLATE_TIME_LIMIT_MS))
                 : PromptTemplate.raw();
         InputReader.Input read = InputReader.read(spark, conf);
-        Dataset<Row> input = read.rows();
         boolean tokenPrompts = read.tokenPrompts();
         if (spark.sparkContext().isLocal()) {
             loadOnDriver(engine);
@@ -142,20 +167,39 @@ public final class SpecdecJob {
         new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
                 conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
 
-        input = input.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> input = read.rows().persist(StorageLevel.MEMORY_AND_DISK());
         long rowsInput = input.count();
+        DuplicateIds.Report duplicates = DuplicateIds.find(input);
+        if (duplicates.any()) {
+            if (conf.get(JobConfig.INPUT_DUPLICATE_IDS).equals("error")) {
+                input.unpersist();
+                throw DuplicateIds.refusal(duplicates, conf.get(JobConfig.INPUT_PATH));
+            }
+            console.println("specdec: input: " + duplicates.describe() + "; input.duplicate_ids=first keeps the "
+                    + "first row of each");
+            Dataset<Row> firsts = DuplicateIds.keepFirst(input).persist(StorageLevel.MEMORY_AND_DISK());
+            rowsInput = firsts.count();
+            input.unpersist();
+            input = firsts;
+        }
+        boolean resume = mode.equals("resume");
+        if (resume && outputDir.abortUnfinishedJob()) {
+            console.println("specdec: resume: discarded the uncommitted files of an unfinished run ("
+                    + new org.apache.hadoop.fs.Path(output, OutputDirectory.PENDING) + ")");
+        }
+        // Rows already committed; the unfinished run's uncommitted ones were discarded just above.
+        boolean skipDone = resume && outputDir.hasCommittedRows();
         Dataset<Row> todo = input;
-        boolean resume = mode.equals("resume") && outputExists;
-        if (resume) {
+        if (skipDone) {
             Dataset<Row> done = spark.read().parquet(output).select(col(OutputSchema.ID)).distinct();
             todo = input.join(done, input.col(InputReader.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
             // Eager and cut from the output's lineage: writing the output re-caches plans that read it,
             // and this run's id set must not change when its rows land.
             todo = todo.localCheckpoint(true);
         }
-        long rowsTodo = resume ? todo.count() : rowsInput;
+        long rowsTodo = skipDone ? todo.count() : rowsInput;
         boolean withTokenIds = conf.get(JobConfig.OUTPUT_TOKEN_IDS) || !ModelSetup.hasTokenizer(engine);
-        if (resume) {
+        if (skipDone) {
             StructType existing = spark.read().parquet(output).schema();
             withTokenIds = java.util.Arrays.asList(existing.fieldNames()).contains(OutputSchema.GENERATED_TOKEN_IDS);
         }
@@ -166,15 +210,20 @@ public final class SpecdecJob {
                 System.err);
         spark.sparkContext().addSparkListener(progress);
         try {
-            if (rowsTodo > 0 || !resume) {
+            if (rowsTodo > 0 || !skipDone) {
                 int partitions = conf.get(JobConfig.JOB_PARTITIONS) > 0 ? conf.get(JobConfig.JOB_PARTITIONS)
                         : spark.sparkContext().defaultParallelism();
                 partitions = (int) Math.max(1, Math.min(partitions, Math.max(rowsTodo, 1)));
                 spark.sparkContext().setJobDescription("specdec: generate " + rowsTodo + " rows");
                 Dataset<Row> generated = todo.repartition(partitions).mapPartitions(
-                        new PartitionRunner(engine, SamplingDefaults.from(conf), template, tokenPrompts, withTokenIds,
-                                counters), Encoders.row(schema));
-                generated.write().mode(resume ? SaveMode.Append : SaveMode.Overwrite).parquet(output);
+                        new PartitionRunner(engine, SamplingDefaults.from(conf), read.overrides(), template,
+                                tokenPrompts, withTokenIds, counters), Encoders.row(schema));
+                SaveMode saveMode = switch (mode) {
+                    case "resume" -> SaveMode.Append;
+                    case "overwrite" -> SaveMode.Overwrite;
+                    default -> SaveMode.ErrorIfExists;
+                };
+                generated.write().mode(saveMode).parquet(output);
             }
         } finally {
             spark.sparkContext().removeSparkListener(progress);
@@ -184,7 +233,7 @@ public final class SpecdecJob {
         double wall = (System.nanoTime() - t0) / 1e9;
 
         Dataset<Row> written = spark.read().parquet(output);
-        Dataset<Row> runRows = resume
+        Dataset<Row> runRows = skipDone
                 ? written.join(todo.select(col(InputReader.ID).as("_run_id")),
                         written.col(OutputSchema.ID).equalTo(col("_run_id")), "left_semi")
                 : written;
@@ -217,13 +266,20 @@ public final class SpecdecJob {
     }
 
     private static void loadOnDriver(EngineSettings engine) {
-        // In local mode the driver is the executor: loading here catches an unreadable model or a
-        // mismatched pair at startup, and the tasks then reuse this engine.
+        // In local mode the driver is the executor: loading here catches an unreadable model, a
+        // mismatched pair or a target that cannot decode (NaN logits) at startup, and the tasks then
+        // reuse this engine.
+        String pair = "target " + engine.target() + (engine.draft() != null ? ", draft " + engine.draft() : "");
+        GenerationEngine loaded;
         try {
-            ExecutorEngines.engine(engine, "cpu");
+            loaded = ExecutorEngines.engine(engine, "cpu");
         } catch (RuntimeException e) {
-            throw new JobConfigException("cannot load the model pair (target " + engine.target()
-                    + (engine.draft() != null ? ", draft " + engine.draft() : "") + "): " + e.getMessage(), e);
+            throw new JobConfigException("cannot load the model pair (" + pair + "): " + e.getMessage(), e);
+        }
+        GenerationResult check = loaded.submit(GenerationRequest.ofTokens("startup check", new int[] {0},
+                SamplingParams.greedy(1))).join();
+        if (check.isError()) {
+            throw new JobConfigException("the model pair cannot decode (" + pair + "): " + check.error());
         }
     }
 
@@ -232,16 +288,6 @@ public final class SpecdecJob {
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         try (java.io.OutputStream os = fs.create(p, true)) {
             os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-    }
-
-    private static boolean outputExists(SparkSession spark, String output) {
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(output);
-            FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            return fs.exists(p);
-        } catch (IOException e) {
-            throw new JobConfigException("cannot check output.path " + output + ": " + e.getMessage(), e);
         }
     }
 

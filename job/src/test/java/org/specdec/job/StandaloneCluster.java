@@ -251,7 +251,8 @@ final class StandaloneCluster implements AutoCloseable {
                 && !name.contains("-tests") && !name.contains("-sources"));
     }
 
-    private static List<String> classPath() {
+    /** This JVM's class path (surefire keeps it in a property when it starts tests from a manifest jar). */
+    static List<String> classPath() {
         String cp = System.getProperty("java.class.path", "");
         if (!cp.contains("spark-core_")) {
             cp = System.getProperty("surefire.test.class.path", cp);

@@ -3,6 +3,7 @@ package org.specdec.engine;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.kv.KvCache;
+import org.specdec.sampling.LogitsProcessor;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.speculative.AcceptanceRows;
 import org.specdec.speculative.DeviceAcceptance;
@@ -70,6 +71,8 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final Condition workArrived = lock.newCondition();
     private final Thread loop;
     private volatile boolean closed;
+    /** Why nothing can be decoded (the target's logits are NaN), or null; set once by the loop thread. */
+    private volatile String broken;
 
     private final ForwardBatch verifyBatch = new ForwardBatch();
     private final DraftBatch draftBatch = new DraftBatch();
@@ -167,6 +170,9 @@ public final class SpeculativeEngine implements GenerationEngine {
         if (closed) {
             return CompletableFuture.completedFuture(error(id, "engine is closed", prompt.length, p));
         }
+        if (broken != null) {
+            return CompletableFuture.completedFuture(error(id, broken, prompt.length, p));
+        }
         Sequence s = new Sequence(id, p, prompt, options.maxContext(), policy.maxK(), draftVocab, codec,
                 policy.initialK());
         waiting.add(s);
@@ -210,7 +216,11 @@ public final class SpeculativeEngine implements GenerationEngine {
     }
 
     private void runLoop() {
+        broken = probeTarget();
         while (!closed) {
+            if (broken != null) {
+                failPending(broken);
+            }
             admit();
             if (active.isEmpty()) {
                 lock.lock();
@@ -242,6 +252,32 @@ public final class SpeculativeEngine implements GenerationEngine {
             }
         }
         failPending("engine closed");
+    }
+
+    /**
+     * One one-token target pass before any row is decoded. A target whose logits are NaN (broken
+     * weights) would emit token 0 at every step without any error; this names the cause instead,
+     * and every row fails with it. Returns null when the logits are usable.
+     */
+    private String probeTarget() {
+        KvCache cache = target.newCache(cacheCapacity());
+        try {
+            int bos = target.config().bosTokenId();
+            int token = bos >= 0 && bos < targetVocab ? bos : 0;
+            ForwardBatch probe = new ForwardBatch();
+            probe.add(cache, new int[] {token}, 0, 1, 1);
+            float[] logits = target.forward(probe);
+            if (LogitsProcessor.containsNaN(logits, 0, targetVocab)) {
+                return "the target model " + options.targetName() + " computes NaN logits (one-token input, token id "
+                        + token + "): its weights are broken, so nothing can be decoded";
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null; // a pass that fails fails its rows in step(), with its own cause
+        } finally {
+            cache.reset();
+            freeTargetCaches.push(cache);
+        }
     }
 
     private void admit() {
@@ -362,6 +398,16 @@ public final class SpeculativeEngine implements GenerationEngine {
             s.stats.addTargetMs(targetMs);
             int off = logitRow * targetVocab;
             logitRow += k + 1;
+            if (logits != null && LogitsProcessor.containsNaN(logits, off, (k + 1) * targetVocab)) {
+                s.future.complete(error(s.id, "the target model computed NaN logits for this row after "
+                        + s.generated + " generated tokens (its weights or activations overflow)", s.promptLength,
+                        s.params));
+                if (finished == null) {
+                    finished = new ArrayList<>();
+                }
+                finished.add(s);
+                continue;
+            }
             int accepted;
             int[] tokensOut = emitted;
             if (deviceAcceptance != null) {

@@ -25,6 +25,20 @@ public final class LogitsProcessor {
         return best;
     }
 
+    /**
+     * Whether {@code logits[off..off+n)} holds a NaN. Greedy and sampled choices both read a NaN
+     * row as token 0 (every comparison with NaN is false), so the caller must refuse it instead.
+     */
+    public static boolean containsNaN(float[] logits, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            float x = logits[i];
+            if (x != x) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes the normalized sampling distribution of {@code logits[off..off+n)} into {@code probs[0..n)}. */
     public void probabilities(float[] logits, int off, int n, SamplingParams p, float[] probs) {
         float max = Float.NEGATIVE_INFINITY;
