@@ -3,17 +3,13 @@ package org.specdec.trained;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.specdec.backend.ForwardBatch;
-import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaAvailability;
-import org.specdec.checkpoint.Checkpoint;
+import org.specdec.testing.GreedyComparison;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
-import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 
 import java.io.IOException;
@@ -110,10 +106,10 @@ class TrainedPairGpuTest {
                 sameTokens += a[j] == b[j] ? 1 : 0;
             }
             total += a.length;
-            int at = firstDifference(a, b);
+            int at = GreedyComparison.firstDifference(a, b);
             if (at >= 0) {
                 rowsDiffering++;
-                if (isNearTie(dir, reqs.get(i).promptTokenIds(), a, at)) {
+                if (GreedyComparison.isNearTie(dir, reqs.get(i).promptTokenIds(), a, at, NEAR_TIE)) {
                     ties++;
                 }
             }
@@ -133,46 +129,13 @@ class TrainedPairGpuTest {
             long drafted = 0;
             long accepted = 0;
             for (int i = 0; i < reqs.size(); i++) {
-                assertEquals(-1, firstDifference(base.get(i).generatedTokenIds(), spec.get(i).generatedTokenIds()),
+                assertEquals(-1, GreedyComparison.firstDifference(base.get(i).generatedTokenIds(), spec.get(i).generatedTokenIds()),
                         "k=" + k + " row " + i + ": speculative output differs from target-only on the GPU");
                 drafted += spec.get(i).draftTokens();
                 accepted += spec.get(i).acceptedTokens();
             }
             System.out.printf("sotu pair on the GPU, k=%d: speculative == target-only in %d/%d rows, acceptance %.3f%n",
                     k, reqs.size(), reqs.size(), drafted == 0 ? 0.0 : (double) accepted / drafted);
-        }
-    }
-
-    static int firstDifference(int[] a, int[] b) {
-        for (int i = 0; i < Math.min(a.length, b.length); i++) {
-            if (a[i] != b[i]) {
-                return i;
-            }
-        }
-        return a.length == b.length ? -1 : Math.min(a.length, b.length);
-    }
-
-    /** Whether the CPU's top two logits after prompt + out[0..at) are within {@link #NEAR_TIE}. */
-    static boolean isNearTie(Path dir, int[] prompt, int[] out, int at) {
-        try (Checkpoint ck = Checkpoint.open(dir); CpuBackend cpu = new CpuBackend(0, 512)) {
-            ModelRunner r = cpu.load(LlamaWeights.load(ck));
-            int[] seq = new int[prompt.length + at];
-            System.arraycopy(prompt, 0, seq, 0, prompt.length);
-            System.arraycopy(out, 0, seq, prompt.length, at);
-            ForwardBatch b = new ForwardBatch();
-            b.add(r.newCache(512), seq, 0, seq.length, 1);
-            float[] lg = r.forward(b);
-            float first = Float.NEGATIVE_INFINITY;
-            float second = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < r.config().vocabSize(); i++) {
-                if (lg[i] > first) {
-                    second = first;
-                    first = lg[i];
-                } else if (lg[i] > second) {
-                    second = lg[i];
-                }
-            }
-            return first - second <= NEAR_TIE * Math.max(1, Math.abs(first));
         }
     }
 }

@@ -23,6 +23,7 @@ import org.specdec.synthetic.SyntheticModelMaker;
 import org.specdec.tensor.DType;
 import org.specdec.testing.ChiSquare;
 import org.specdec.testing.Fixtures;
+import org.specdec.testing.GreedyComparison;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,10 +160,10 @@ class CudaGpuTest {
                     assertNull(spec.get(i).error());
                     int[] x = base.get(i).generatedTokenIds();
                     int[] y = spec.get(i).generatedTokenIds();
-                    int at = firstDifference(x, y);
+                    int at = GreedyComparison.firstDifference(x, y);
                     if (at >= 0) {
                         mismatches++;
-                        if (isNearTie(reqs.get(i).promptTokenIds(), x, at)) {
+                        if (GreedyComparison.isNearTie(tinyBf16, reqs.get(i).promptTokenIds(), x, at, 1e-3)) {
                             ties++;
                         }
                     }
@@ -173,40 +174,6 @@ class CudaGpuTest {
                 + " tie (top-2 logits within 1e-3 relative)%n", mismatches, ties);
         assertEquals(0, mismatches - ties, "rows that differ without a numeric tie");
         assertEquals(0, mismatches, "the GEMM and attention kernels are batch-invariant: expected no ties at all");
-    }
-
-    static int firstDifference(int[] a, int[] b) {
-        for (int i = 0; i < Math.min(a.length, b.length); i++) {
-            if (a[i] != b[i]) {
-                return i;
-            }
-        }
-        return a.length == b.length ? -1 : Math.min(a.length, b.length);
-    }
-
-    /** Whether the target's top two logits after prompt + out[0..at) are within 1e-3 of each other. */
-    static boolean isNearTie(int[] prompt, int[] out, int at) {
-        try (Checkpoint ck = Checkpoint.open(tinyBf16); CpuBackend cpu = new CpuBackend(2, 256)) {
-            ModelRunner r = cpu.load(LlamaWeights.load(ck));
-            int[] seq = new int[prompt.length + at];
-            System.arraycopy(prompt, 0, seq, 0, prompt.length);
-            System.arraycopy(out, 0, seq, prompt.length, at);
-            ForwardBatch b = new ForwardBatch();
-            b.add(r.newCache(256), seq, 0, seq.length, 1);
-            float[] lg = r.forward(b);
-            int vocab = r.config().vocabSize();
-            float first = Float.NEGATIVE_INFINITY;
-            float second = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < vocab; i++) {
-                if (lg[i] > first) {
-                    second = first;
-                    first = lg[i];
-                } else if (lg[i] > second) {
-                    second = lg[i];
-                }
-            }
-            return first - second <= 1e-3 * Math.max(1, Math.abs(first));
-        }
     }
 
     static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
@@ -402,7 +369,8 @@ class CudaGpuTest {
         List<GenerationResult> gpu = run(new EngineSpec(dir, null, 0, 0, false, 0, 8, "cuda:0", 0, 256), reqs);
         int differing = 0;
         for (int i = 0; i < reqs.size(); i++) {
-            differing += firstDifference(cpu.get(i).generatedTokenIds(), gpu.get(i).generatedTokenIds()) >= 0 ? 1 : 0;
+            int at = GreedyComparison.firstDifference(cpu.get(i).generatedTokenIds(), gpu.get(i).generatedTokenIds());
+            differing += at >= 0 ? 1 : 0;
         }
         System.out.printf("stories260K greedy, 16 prompts x 64 tokens: GPU == CPU in %d/%d rows%n",
                 reqs.size() - differing, reqs.size());
