@@ -21,6 +21,8 @@ import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.job.report.RunReport;
+import org.specdec.job.stats.RunStatistics;
+import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.ExecutorEngines;
@@ -168,7 +170,7 @@ public final class SpecdecJob {
                 conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
 
         Dataset<Row> input = read.rows().persist(StorageLevel.MEMORY_AND_DISK());
-        long rowsInput = input.count();
+        long rowsInput = countRows(input);
         DuplicateIds.Report duplicates = DuplicateIds.find(input);
         if (duplicates.any()) {
             if (conf.get(JobConfig.INPUT_DUPLICATE_IDS).equals("error")) {
@@ -178,7 +180,7 @@ public final class SpecdecJob {
             console.println("specdec: input: " + duplicates.describe() + "; input.duplicate_ids=first keeps the "
                     + "first row of each");
             Dataset<Row> firsts = DuplicateIds.keepFirst(input).persist(StorageLevel.MEMORY_AND_DISK());
-            rowsInput = firsts.count();
+            rowsInput = countRows(firsts);
             input.unpersist();
             input = firsts;
         }
@@ -197,7 +199,7 @@ public final class SpecdecJob {
             // and this run's id set must not change when its rows land.
             todo = todo.localCheckpoint(true);
         }
-        long rowsTodo = skipDone ? todo.count() : rowsInput;
+        long rowsTodo = skipDone ? countRows(todo) : rowsInput;
         boolean withTokenIds = conf.get(JobConfig.OUTPUT_TOKEN_IDS) || !ModelSetup.hasTokenizer(engine);
         if (skipDone) {
             StructType existing = spark.read().parquet(output).schema();
@@ -205,7 +207,7 @@ public final class SpecdecJob {
         }
         StructType schema = OutputSchema.jobSchema(withTokenIds);
 
-        ProgressCounters counters = new ProgressCounters(spark.sparkContext());
+        RunStatisticsAccumulator statistics = RunStatisticsAccumulator.register(spark.sparkContext());
         ProgressReporter progress = new ProgressReporter(rowsTodo, conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S),
                 System.err);
         spark.sparkContext().addSparkListener(progress);
@@ -217,7 +219,7 @@ public final class SpecdecJob {
                 spark.sparkContext().setJobDescription("specdec: generate " + rowsTodo + " rows");
                 Dataset<Row> generated = todo.repartition(partitions).mapPartitions(
                         new PartitionRunner(engine, SamplingDefaults.from(conf), read.overrides(), template,
-                                tokenPrompts, withTokenIds, counters), Encoders.row(schema));
+                                tokenPrompts, withTokenIds, statistics), Encoders.row(schema));
                 SaveMode saveMode = switch (mode) {
                     case "resume" -> SaveMode.Append;
                     case "overwrite" -> SaveMode.Overwrite;
@@ -232,12 +234,9 @@ public final class SpecdecJob {
         console.println(progress.line());
         double wall = (System.nanoTime() - t0) / 1e9;
 
-        Dataset<Row> written = spark.read().parquet(output);
-        Dataset<Row> runRows = skipDone
-                ? written.join(todo.select(col(InputReader.ID).as("_run_id")),
-                        written.col(OutputSchema.ID).equalTo(col("_run_id")), "left_semi")
-                : written;
-        JobSummary summary = JobSummary.of(runRows, output, rowsInput, rowsInput - rowsTodo, wall,
+        // What this run's tasks wrote, gathered as they wrote it: the output is not read back.
+        RunStatistics runStats = statistics.value();
+        JobSummary summary = JobSummary.of(runStats, output, rowsInput, rowsInput - rowsTodo, wall,
                 conf.get(JobConfig.JOB_MAX_ERROR_FRACTION));
         input.unpersist();
         todo.unpersist();
@@ -255,7 +254,7 @@ public final class SpecdecJob {
         if (!reportPath.equals("none")) {
             try {
                 // The report must never fail a job whose rows are written.
-                String html = RunReport.html("specdec run", output, runRows, summary.reportRows(), wall);
+                String html = RunReport.html("specdec run", output, runStats, summary.reportRows(), wall);
                 writeText(spark, reportPath, html);
                 console.println("  report.html         " + reportPath);
             } catch (IOException | RuntimeException e) {
@@ -263,6 +262,16 @@ public final class SpecdecJob {
             }
         }
         return summary;
+    }
+
+    /**
+     * Rows of a cached (or checkpointed) dataset. Dataset.count() on a cached plan stops reading the
+     * cached block before its iterator completes, so the block's read lock stays with the task
+     * until it ends (the executor then logs "block locks were not released"); counting the plan's
+     * own rows reads every block to the end.
+     */
+    private static long countRows(Dataset<Row> cached) {
+        return cached.queryExecution().toRdd().count();
     }
 
     private static void loadOnDriver(EngineSettings engine) {
