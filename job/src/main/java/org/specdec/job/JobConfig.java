@@ -47,7 +47,8 @@ public final class JobConfig {
     public static final ConfigEntry<Integer> MODEL_MAX_BATCH = integer("model.max_batch", 16,
             "Rows the executor's shared engine decodes together (continuous batching across tasks).");
     public static final ConfigEntry<Integer> MODEL_THREADS = integer("model.threads", 0,
-            "CPU backend threads per executor (0 = all cores).");
+            "CPU backend threads per executor (0 = the cores Spark gave the executor: local[N] in local mode, "
+                    + "spark.executor.cores on a cluster, else all cores of the machine).");
     public static final ConfigEntry<Integer> MODEL_MAX_CONTEXT = integer("model.max_context", 0,
             "KV cache length per row; 0 = the target's max_position_embeddings capped at 4096.");
     public static final ConfigEntry<String> MODEL_DEVICE = choice("model.device", "auto",
