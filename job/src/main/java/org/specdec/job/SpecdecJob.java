@@ -44,6 +44,7 @@ public final class SpecdecJob {
 
     public static final int EXIT_STARTUP = 2;
     private static final String WIDE_PLAN_KEY = "spark.sql.debug.maxToStringFields";
+    private static final String LOG_LEVEL_KEY = "spark.log.level";
 
     private SpecdecJob() {
     }
@@ -113,6 +114,12 @@ public final class SpecdecJob {
             b.master("local[*]");
         }
         b.config("spark.speculation", "false");
+        String logLevel = conf.get(JobConfig.JOB_LOG_LEVEL);
+        if (logLevel != null && !submitted.contains(LOG_LEVEL_KEY)) {
+            // Executors take the driver's level when they register, and follow it when it changes.
+            b.config(LOG_LEVEL_KEY, logLevel.toUpperCase(java.util.Locale.ROOT));
+            b.config("spark.executor.syncLogLevel.enabled", "true");
+        }
         if (!submitted.contains(WIDE_PLAN_KEY) && !conf.sparkConf().containsKey(WIDE_PLAN_KEY)) {
             // The input plan (file positions, per-row columns) is wider than Spark's default of 25
             // fields, and printing it truncated logs a warning on every run.
