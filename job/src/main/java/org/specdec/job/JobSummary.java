@@ -40,12 +40,13 @@ import org.specdec.job.stats.RunStatistics;
  * @param wallSeconds        wall time of the generation (input read to output committed)
  * @param maxErrorFraction   the error budget
  * @param exitCode           0, or 3 when the error fraction is above the budget
+ * @param statistics         what the run's tasks gathered, everything above is computed from
  */
 public record JobSummary(String output, long rowsInput, long rowsSkipped, long rowsGenerated, long rowsError,
                          long promptTokens, long generatedTokens, long specSteps, long draftTokens, long acceptedTokens,
                          double latencyP50Ms, double latencyP95Ms, double ttftMeanMs, long executors, long devices,
                          List<DeviceAssignments.Assignment> deviceAssignments, List<String> backends,
-                         double wallSeconds, double maxErrorFraction, int exitCode) {
+                         double wallSeconds, double maxErrorFraction, int exitCode, RunStatistics statistics) {
 
     /** Devices named one by one on the console and in the report; the JSON lists them all. */
     static final int DEVICES_NAMED = 16;
@@ -79,7 +80,7 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
                 stats.generatedTokens(), stats.specSteps(), stats.draftTokens(), stats.acceptedTokens(),
                 orZero(stats.latencyMs().quantile(0.5)), orZero(stats.latencyMs().quantile(0.95)),
                 orZero(stats.ttftMs().mean()), d.executors(), d.devices(), d.assignments(), d.backends(), wallSeconds,
-                maxErrorFraction, fraction > maxErrorFraction ? EXIT_ERROR_BUDGET : 0);
+                maxErrorFraction, fraction > maxErrorFraction ? EXIT_ERROR_BUDGET : 0, stats);
     }
 
     private static double orZero(double v) {
