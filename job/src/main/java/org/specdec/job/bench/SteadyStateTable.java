@@ -20,7 +20,7 @@ final class SteadyStateTable {
     /** One share of the rows. NaN where nothing was measured. */
     record Share(int index, long rows, double startS, double endS, long tokens, double tokensPerS,
                  double msPerTargetPass, double heapMb, double rssMb, double jobCores, double otherCores,
-                 double probeWallMs, double probeCpuMs) {
+                 double probeWallMs, double probeCpuMs, double probeMemoryMs) {
     }
 
     /** First, middle (all but the first and last) and last shares' tokens/s. */
@@ -96,7 +96,8 @@ final class SteadyStateTable {
                     max(mem, ExecutorMemorySamples.Sample::heapBytes) / (1 << 20),
                     max(mem, ExecutorMemorySamples.Sample::rssBytes) / (1 << 20),
                     mean(cpu, HostCpuSampler.Sample::jobCores), mean(cpu, HostCpuSampler.Sample::otherCores),
-                    median(pr, ControlProbe.Sample::wallMs), median(pr, ControlProbe.Sample::cpuMs)));
+                    median(pr, ControlProbe.Sample::wallMs), median(pr, ControlProbe.Sample::cpuMs),
+                    median(pr, ControlProbe.Sample::memoryMs)));
         }
         return out;
     }
@@ -157,13 +158,14 @@ final class SteadyStateTable {
     static String markdown(List<Share> shares, List<ExecutorMemorySamples.Sample> memory) {
         StringBuilder b = new StringBuilder();
         b.append("| share of rows | rows | seconds (from first row) | tokens/s | ms per target pass | executor heap max MB"
-                + " | executor RSS max MB | job CPU (cores) | other processes' CPU (cores) | control probe ms (wall / cpu) |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | executor RSS max MB | job CPU (cores) | other processes' CPU (cores) | control: compute ms (wall / cpu)"
+                + " | control: memory ms |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Share s : shares) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %.1f-%.1f | %s | %s | %s | %s | %s | %s | %s / %s |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %d | %.1f-%.1f | %s | %s | %s | %s | %s | %s | %s / %s | %s |%n",
                     s.index(), s.rows(), s.startS(), s.endS(), f(s.tokensPerS(), 1), f(s.msPerTargetPass(), 2),
                     f(s.heapMb(), 0), f(s.rssMb(), 0), f(s.jobCores(), 2), f(s.otherCores(), 2),
-                    f(s.probeWallMs(), 2), f(s.probeCpuMs(), 2)));
+                    f(s.probeWallMs(), 2), f(s.probeCpuMs(), 2), f(s.probeMemoryMs(), 2)));
         }
         if (shares.size() >= 3) {
             Verdict v = verdict(shares);

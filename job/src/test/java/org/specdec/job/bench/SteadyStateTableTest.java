@@ -36,7 +36,7 @@ class SteadyStateTableTest {
                 new ExecutorMemorySamples.Sample((T0 + 140) * 1000, "0", 200L << 20, 310L << 20, 0));
         List<HostCpuSampler.Sample> host = List.of(new HostCpuSampler.Sample((T0 + 10) * 1000, 2.0, 0.0),
                 new HostCpuSampler.Sample((T0 + 140) * 1000, 1.3, 0.7));
-        List<ControlProbe.Sample> probe = List.of(new ControlProbe.Sample((T0 + 140) * 1000, 4.0, 2.5));
+        List<ControlProbe.Sample> probe = List.of(new ControlProbe.Sample((T0 + 140) * 1000, 4.0, 2.5, 9.0));
         List<SteadyStateTable.Share> shares = SteadyStateTable.shares(stats.timeline(), 10, memory, host, probe);
 
         assertEquals(10, shares.size());
@@ -52,6 +52,7 @@ class SteadyStateTableTest {
         assertEquals(310, shares.get(9).rssMb(), 1e-9);
         assertEquals(0.7, shares.get(9).otherCores(), 1e-9);
         assertEquals(4.0, shares.get(9).probeWallMs(), 1e-9);
+        assertEquals(9.0, shares.get(9).probeMemoryMs(), 1e-9);
         assertTrue(Double.isNaN(shares.get(0).heapMb()), "nothing sampled in the first tenth");
 
         SteadyStateTable.Verdict v = SteadyStateTable.verdict(shares);
