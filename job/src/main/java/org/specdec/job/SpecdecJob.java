@@ -16,7 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
@@ -176,8 +175,9 @@ public final class SpecdecJob {
         new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
                 conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
 
-        Dataset<Row> input = read.rows().persist(StorageLevel.MEMORY_AND_DISK());
-        long rowsInput = countRows(input);
+        CachedInput.Counted cachedInput = CachedInput.persist(read.rows());
+        Dataset<Row> input = cachedInput.rows();
+        long rowsInput = cachedInput.count();
         DuplicateIds.Report duplicates = DuplicateIds.find(input);
         if (duplicates.any()) {
             if (conf.get(JobConfig.INPUT_DUPLICATE_IDS).equals("error")) {
@@ -186,10 +186,10 @@ public final class SpecdecJob {
             }
             console.println("specdec: input: " + duplicates.describe() + "; input.duplicate_ids=first keeps the "
                     + "first row of each");
-            Dataset<Row> firsts = DuplicateIds.keepFirst(input).persist(StorageLevel.MEMORY_AND_DISK());
-            rowsInput = countRows(firsts);
+            CachedInput.Counted firsts = CachedInput.persist(DuplicateIds.keepFirst(input));
+            rowsInput = firsts.count();
             input.unpersist();
-            input = firsts;
+            input = firsts.rows();
         }
         boolean resume = mode.equals("resume");
         if (resume && outputDir.abortUnfinishedJob()) {
@@ -271,12 +271,7 @@ public final class SpecdecJob {
         return summary;
     }
 
-    /**
-     * Rows of a cached (or checkpointed) dataset. Dataset.count() on a cached plan stops reading the
-     * cached block before its iterator completes, so the block's read lock stays with the task
-     * until it ends (the executor then logs "block locks were not released"); counting the plan's
-     * own rows reads every block to the end.
-     */
+    /** Rows of a checkpointed dataset, counted from its own plan. */
     private static long countRows(Dataset<Row> cached) {
         return cached.queryExecution().toRdd().count();
     }

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.logging.log4j.Level;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -286,6 +287,21 @@ class SpecdecJobLocalTest {
         JobSummary again = run(config(all, out, "output.mode=resume"));
         assertEquals(0, again.rowsGenerated());
         assertEquals(10, spark.read().parquet(out.toString()).count());
+    }
+
+    @Test
+    void theTasksThatReadTheCachedInputReleaseItsBlocks() throws Exception {
+        Path first = input(dir, "first.jsonl", 4, Map.of());
+        Path all = input(dir, "all.jsonl", 8, Map.of());
+        Path out = dir.resolve("out");
+        try (LogCapture executor = LogCapture.of("org.apache.spark.executor.Executor", Level.INFO)) {
+            run(config(first, out));
+            run(config(all, out, "output.mode=resume")); // also counts the checkpointed rows still to do
+            List<String> messages = executor.messages();
+            assertTrue(messages.stream().anyMatch(m -> m.startsWith("Finished task")), "the capture sees the "
+                    + "executor's info lines: " + messages);
+            assertEquals(List.of(), messages.stream().filter(m -> m.contains("block locks were not released")).toList());
+        }
     }
 
     @Test
