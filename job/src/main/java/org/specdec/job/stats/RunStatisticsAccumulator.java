@@ -32,9 +32,14 @@ public final class RunStatisticsAccumulator extends AccumulatorV2<RunStatistics,
         stats.add(id, r, executorId, gpu, finishedAt);
     }
 
+    /**
+     * Null while a task deserializes its copy: Spark registers the accumulator with the task (and
+     * the executor's heartbeat thread can ask it) before this class's own fields are read.
+     */
     @Override
     public boolean isZero() {
-        return stats.isEmpty();
+        RunStatistics s = stats;
+        return s == null || s.isEmpty();
     }
 
     @Override
