@@ -47,7 +47,8 @@ public final class JobConfig {
     public static final ConfigEntry<Integer> MODEL_MAX_BATCH = integer("model.max_batch", 16,
             "Rows the executor's shared engine decodes together (continuous batching across tasks).");
     public static final ConfigEntry<Integer> MODEL_THREADS = integer("model.threads", 0,
-            "CPU backend threads per executor (0 = all cores).");
+            "CPU backend threads per executor (0 = the cores Spark gave the executor: local[N] in local mode, "
+                    + "spark.executor.cores on a cluster, else all cores of the machine).");
     public static final ConfigEntry<Integer> MODEL_MAX_CONTEXT = integer("model.max_context", 0,
             "KV cache length per row; 0 = the target's max_position_embeddings capped at 4096.");
     public static final ConfigEntry<String> MODEL_DEVICE = choice("model.device", "auto",
@@ -124,6 +125,11 @@ public final class JobConfig {
                     + "rows have error set (1.0 = never).");
     public static final ConfigEntry<Integer> JOB_PROGRESS_INTERVAL_S = integer("job.progress_interval_s", 5,
             "Seconds between driver progress lines (0 = off).");
+    public static final ConfigEntry<String> JOB_LOG_LEVEL = choice("job.log_level", null,
+            "Root log level of the driver and every executor (unset: the log4j2 file's, which the launcher gives "
+                    + "both: Spark's warnings and specdec's own lines). info shows Spark's task and stage lines, "
+                    + "debug more. Sets spark.log.level with spark.executor.syncLogLevel.enabled.",
+            "error", "warn", "info", "debug", "trace");
 
     // ---- output
     public static final ConfigEntry<String> OUTPUT_PATH = requiredString("output.path",
@@ -150,7 +156,7 @@ public final class JobConfig {
             PROMPT_TEMPLATE, PROMPT_SYSTEM, PROMPT_TEMPLATE_TIME_LIMIT_MS,
             SAMPLING_MAX_TOKENS, SAMPLING_TEMPERATURE, SAMPLING_TOP_P, SAMPLING_TOP_K, SAMPLING_SEED, SAMPLING_STOP,
             SAMPLING_IGNORE_EOS,
-            JOB_NAME, JOB_PARTITIONS, JOB_MAX_ERROR_FRACTION, JOB_PROGRESS_INTERVAL_S,
+            JOB_NAME, JOB_PARTITIONS, JOB_MAX_ERROR_FRACTION, JOB_PROGRESS_INTERVAL_S, JOB_LOG_LEVEL,
             OUTPUT_PATH, OUTPUT_MODE, OUTPUT_TOKEN_IDS, OUTPUT_SUMMARY_PATH, OUTPUT_REPORT_PATH);
 
     static final String SPARK_SECTION = "spark";

@@ -1,30 +1,23 @@
 package org.specdec.job;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.percentile_approx;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.specdec.job.stats.DeviceAssignments;
+import org.specdec.job.stats.RunStatistics;
 
 /**
- * What a run did, from the rows it wrote: rows, errors, tokens, acceptance, tokens/s, wall time.
+ * What a run did, from the statistics its tasks gathered about the rows they wrote (the output is
+ * never read back): rows, errors, tokens, acceptance, tokens/s, wall time, where rows were decoded.
  * Printed on the console and written as JSON beside the output.
  *
  * @param rowsInput          input rows
@@ -40,15 +33,23 @@ import org.apache.spark.sql.SparkSession;
  * @param latencyP95Ms       95th percentile latency of the rows without error
  * @param ttftMeanMs         mean time to first token of the rows without error
  * @param executors          distinct executors that wrote rows
- * @param devices            distinct devices that decoded rows
+ * @param devices            devices that decoded rows: each GPU Spark assigned to an executor's tasks, and
+ *                           the CPU of each executor whose tasks had no GPU (see {@link DeviceAssignments})
+ * @param deviceAssignments  per executor: the assigned GPU (null if none), the backend that ran, rows, tokens
+ * @param backends           the backends that decoded rows (cpu, cuda:N)
  * @param wallSeconds        wall time of the generation (input read to output committed)
  * @param maxErrorFraction   the error budget
  * @param exitCode           0, or 3 when the error fraction is above the budget
+ * @param statistics         what the run's tasks gathered, everything above is computed from
  */
 public record JobSummary(String output, long rowsInput, long rowsSkipped, long rowsGenerated, long rowsError,
                          long promptTokens, long generatedTokens, long specSteps, long draftTokens, long acceptedTokens,
                          double latencyP50Ms, double latencyP95Ms, double ttftMeanMs, long executors, long devices,
-                         double wallSeconds, double maxErrorFraction, int exitCode) {
+                         List<DeviceAssignments.Assignment> deviceAssignments, List<String> backends,
+                         double wallSeconds, double maxErrorFraction, int exitCode, RunStatistics statistics) {
+
+    /** Devices named one by one on the console and in the report; the JSON lists them all. */
+    static final int DEVICES_NAMED = 16;
 
     public static final int EXIT_ERROR_BUDGET = 3;
 
@@ -68,37 +69,44 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         return wallSeconds <= 0 ? 0 : generatedTokens / wallSeconds;
     }
 
-    /** Aggregates this run's rows (already written) into a summary. */
-    static JobSummary of(Dataset<Row> runRows, String output, long rowsInput, long rowsSkipped, double wallSeconds,
+    /** The summary of a run whose tasks gathered {@code stats} (this run's rows only). */
+    static JobSummary of(RunStatistics stats, String output, long rowsInput, long rowsSkipped, double wallSeconds,
                          double maxErrorFraction) {
-        Row a = runRows.agg(
-                count(lit(1)),
-                sum(when(col("error").isNotNull(), 1).otherwise(0)),
-                sum(col("prompt_tokens")), sum(col("generated_tokens")), sum(col("spec_steps")),
-                sum(col("draft_tokens")), sum(col("accepted_tokens")),
-                percentile_approx(succeeded(col("latency_ms")), lit(0.5), lit(10000)),
-                percentile_approx(succeeded(col("latency_ms")), lit(0.95), lit(10000)),
-                avg(succeeded(col("ttft_ms"))), countDistinct(col("executor_id")), countDistinct(col("device"))).first();
-        long rows = a.getLong(0);
-        long errors = a.isNullAt(1) ? 0 : a.getLong(1);
+        long rows = stats.rows();
+        long errors = stats.errorRows();
         double fraction = rows == 0 ? 0 : errors / (double) rows;
-        return new JobSummary(output, rowsInput, rowsSkipped, rows, errors, longOr0(a, 2), longOr0(a, 3),
-                longOr0(a, 4), longOr0(a, 5), longOr0(a, 6), doubleOr0(a, 7), doubleOr0(a, 8), doubleOr0(a, 9),
-                a.getLong(10), a.getLong(11), wallSeconds, maxErrorFraction,
-                fraction > maxErrorFraction ? EXIT_ERROR_BUDGET : 0);
+        DeviceAssignments d = stats.devices();
+        return new JobSummary(output, rowsInput, rowsSkipped, rows, errors, stats.promptTokens(),
+                stats.generatedTokens(), stats.specSteps(), stats.draftTokens(), stats.acceptedTokens(),
+                orZero(stats.latencyMs().quantile(0.5)), orZero(stats.latencyMs().quantile(0.95)),
+                orZero(stats.ttftMs().mean()), d.executors(), d.devices(), d.assignments(), d.backends(), wallSeconds,
+                maxErrorFraction, fraction > maxErrorFraction ? EXIT_ERROR_BUDGET : 0, stats);
     }
 
-    /** A timing of a row that was decoded; null for error rows, which were never timed. */
-    private static Column succeeded(Column timing) {
-        return when(col("error").isNull(), timing);
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
-    private static long longOr0(Row r, int i) {
-        return r.isNullAt(i) ? 0 : ((Number) r.get(i)).longValue();
-    }
-
-    private static double doubleOr0(Row r, int i) {
-        return r.isNullAt(i) ? 0 : ((Number) r.get(i)).doubleValue();
+    /**
+     * The devices in words: "gpu 0 on executor 1, gpu 1 on executor 0; backend cpu", or "executor
+     * driver without a gpu; backend cpu" in local mode.
+     */
+    public String describeDevices() {
+        List<String> names = new ArrayList<>();
+        for (DeviceAssignments.Assignment a : deviceAssignments) {
+            String name = a.gpu() == null ? "executor " + a.executorId() + " without a gpu"
+                    : "gpu " + a.gpu() + " on executor " + a.executorId();
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        if (names.isEmpty()) {
+            return "none (no rows decoded)";
+        }
+        String list = names.size() <= DEVICES_NAMED ? String.join(", ", names)
+                : String.join(", ", names.subList(0, DEVICES_NAMED)) + " and " + (names.size() - DEVICES_NAMED)
+                        + " more";
+        return list + "; backend" + (backends.size() == 1 ? " " : "s ") + String.join(", ", backends);
     }
 
     /** The console form. */
@@ -117,7 +125,8 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         b.append(String.format("  throughput          %.1f tokens/s over %.1f s wall%n", tokensPerSecond(), wallSeconds));
         b.append(String.format("  latency             p50 %.0f ms, p95 %.0f ms, mean ttft %.0f ms%n", latencyP50Ms,
                 latencyP95Ms, ttftMeanMs));
-        b.append(String.format("  executors, devices  %d, %d%n", executors, devices));
+        b.append(String.format("  executors           %d%n", executors));
+        b.append(String.format("  devices             %d: %s%n", devices, describeDevices()));
         if (exitCode != 0) {
             b.append(String.format("  EXIT %d: error fraction %.4f is above job.max_error_fraction %.4f%n", exitCode,
                     errorFraction(), maxErrorFraction));
@@ -126,22 +135,23 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
     }
 
     /** Label/value rows for the HTML report's summary table. */
-    public java.util.List<java.util.List<String>> reportRows() {
-        java.util.List<java.util.List<String>> r = new java.util.ArrayList<>();
-        r.add(java.util.List.of("rows", String.format("%d generated, %d already in output, %d input", rowsGenerated,
+    public List<List<String>> reportRows() {
+        List<List<String>> r = new ArrayList<>();
+        r.add(List.of("rows", String.format("%d generated, %d already in output, %d input", rowsGenerated,
                 rowsSkipped, rowsInput)));
-        r.add(java.util.List.of("errors", String.format("%d (%.2f%%, budget %.2f%%)", rowsError, 100 * errorFraction(),
+        r.add(List.of("errors", String.format("%d (%.2f%%, budget %.2f%%)", rowsError, 100 * errorFraction(),
                 100 * maxErrorFraction)));
-        r.add(java.util.List.of("tokens", String.format("%d prompt, %d generated", promptTokens, generatedTokens)));
-        r.add(java.util.List.of("throughput", String.format("%.1f tokens/s over %.1f s wall", tokensPerSecond(),
+        r.add(List.of("tokens", String.format("%d prompt, %d generated", promptTokens, generatedTokens)));
+        r.add(List.of("throughput", String.format("%.1f tokens/s over %.1f s wall", tokensPerSecond(),
                 wallSeconds)));
-        r.add(java.util.List.of("acceptance rate", acceptanceRate() == null ? "-"
+        r.add(List.of("acceptance rate", acceptanceRate() == null ? "-"
                 : String.format("%.3f (%d of %d draft tokens)", acceptanceRate(), acceptedTokens, draftTokens)));
-        r.add(java.util.List.of("tokens per target pass", meanAcceptanceLength() == null ? "-"
+        r.add(List.of("tokens per target pass", meanAcceptanceLength() == null ? "-"
                 : String.format("%.2f", meanAcceptanceLength())));
-        r.add(java.util.List.of("latency", String.format("p50 %.0f ms, p95 %.0f ms", latencyP50Ms, latencyP95Ms)));
-        r.add(java.util.List.of("mean time to first token", String.format("%.0f ms", ttftMeanMs)));
-        r.add(java.util.List.of("executors, devices", executors + ", " + devices));
+        r.add(List.of("latency", String.format("p50 %.0f ms, p95 %.0f ms", latencyP50Ms, latencyP95Ms)));
+        r.add(List.of("mean time to first token", String.format("%.0f ms", ttftMeanMs)));
+        r.add(List.of("executors", Long.toString(executors)));
+        r.add(List.of("devices", devices + ": " + describeDevices()));
         return r;
     }
 
@@ -169,6 +179,18 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         m.put("ttft_mean_ms", ttftMeanMs);
         m.put("executors", executors);
         m.put("devices", devices);
+        List<Map<String, Object>> assignments = new ArrayList<>();
+        for (DeviceAssignments.Assignment a : deviceAssignments) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("executor_id", a.executorId());
+            e.put("gpu", a.gpu());
+            e.put("backend", a.backend());
+            e.put("rows", a.rows());
+            e.put("generated_tokens", a.generatedTokens());
+            assignments.add(e);
+        }
+        m.put("device_assignments", assignments);
+        m.put("backends", backends);
         m.put("exit_code", exitCode);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);

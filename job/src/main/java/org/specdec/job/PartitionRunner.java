@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
+import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.ExecutorEngines;
@@ -36,17 +37,18 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
     private final PromptTemplate template;
     private final boolean tokenPrompts;
     private final boolean withTokenIds;
-    private final ProgressCounters counters;
+    private final RunStatisticsAccumulator statistics;
 
     PartitionRunner(EngineSettings engineSettings, SamplingDefaults sampling, RowOverrides overrides,
-                    PromptTemplate template, boolean tokenPrompts, boolean withTokenIds, ProgressCounters counters) {
+                    PromptTemplate template, boolean tokenPrompts, boolean withTokenIds,
+                    RunStatisticsAccumulator statistics) {
         this.tokenPrompts = tokenPrompts;
         this.engineSettings = engineSettings;
         this.sampling = sampling;
         this.overrides = overrides;
         this.template = template;
         this.withTokenIds = withTokenIds;
-        this.counters = counters;
+        this.statistics = statistics;
     }
 
     @Override
@@ -105,7 +107,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 r = errorRow(p.id(), p.params(), "decoding failed: " + OutputSchema.oneLine(cause));
             }
-            counters.add(r);
+            statistics.addRow(p.id(), r, where.executorId(), where.gpuAddress(), System.currentTimeMillis());
             rows++;
             // DESIGN's queue_ms runs from partition start; the engine counts from submission.
             double queueMs = (p.submittedNanos() - partitionStart) / 1e6 + r.queueMs();

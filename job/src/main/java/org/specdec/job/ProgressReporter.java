@@ -1,7 +1,6 @@
 package org.specdec.job;
 
 import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -12,26 +11,26 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.specdec.job.stats.RunStatistics;
+import org.specdec.job.stats.RunStatisticsAccumulator;
 import scala.Tuple4;
 import scala.collection.Iterator;
 
 /**
  * The driver's live progress line: rows done/total, tokens/s and acceptance so far. Running tasks
- * report their {@link ProgressCounters} with every executor heartbeat; finished tasks with their
- * end event (a failed attempt's counts are dropped, its retry counts again).
+ * report their {@link RunStatistics} so far with every executor heartbeat; finished tasks with
+ * their end event (a failed attempt's rows are dropped, its retry counts again).
  */
 final class ProgressReporter extends SparkListener implements AutoCloseable {
 
     private final long totalRows;
     private final long startNanos = System.nanoTime();
-    private final PrintStream out;
-    private final Map<Long, Map<String, Long>> running = new ConcurrentHashMap<>();
-    private final Map<String, Long> finished = new ConcurrentHashMap<>();
+    private final Map<Long, RunStatistics> running = new ConcurrentHashMap<>();
+    private final RunStatistics finished = new RunStatistics();
     private final ScheduledExecutorService timer;
 
     ProgressReporter(long totalRows, int intervalSeconds, PrintStream out) {
         this.totalRows = totalRows;
-        this.out = out;
         if (intervalSeconds > 0) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "specdec-progress");
@@ -50,51 +49,56 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
                 update.accumUpdates().iterator();
         while (it.hasNext()) {
             Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> t = it.next();
-            Map<String, Long> values = counters(t._4());
-            if (!values.isEmpty()) {
-                running.put((Long) t._1(), values);
+            RunStatistics s = statistics(t._4());
+            if (s != null) {
+                running.put((Long) t._1(), s);
             }
         }
     }
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
-        long taskId = end.taskInfo().taskId();
-        running.remove(taskId);
+        running.remove(end.taskInfo().taskId());
         if (end.reason() == Success$.MODULE$) {
-            counters(end.taskInfo().accumulables()).forEach((k, v) -> finished.merge(k, v, Long::sum));
+            RunStatistics s = statistics(end.taskInfo().accumulables());
+            if (s != null) {
+                finished.merge(s);
+            }
         }
     }
 
-    private static Map<String, Long> counters(scala.collection.immutable.Seq<AccumulableInfo> infos) {
-        Map<String, Long> m = new HashMap<>();
+    /** This job's statistics among a task's accumulator updates, or null. */
+    private static RunStatistics statistics(scala.collection.immutable.Seq<AccumulableInfo> infos) {
         Iterator<AccumulableInfo> it = infos.iterator();
         while (it.hasNext()) {
             AccumulableInfo a = it.next();
-            if (a.name().isDefined() && a.name().get().startsWith(ProgressCounters.PREFIX) && a.update().isDefined()
-                    && a.update().get() instanceof Number n) {
-                m.put(a.name().get().substring(ProgressCounters.PREFIX.length()), n.longValue());
+            if (a.name().isDefined() && a.name().get().equals(RunStatisticsAccumulator.NAME) && a.update().isDefined()
+                    && a.update().get() instanceof RunStatistics s) {
+                return s;
             }
         }
-        return m;
-    }
-
-    private long value(String name) {
-        long v = finished.getOrDefault(name, 0L);
-        for (Map<String, Long> m : running.values()) {
-            v += m.getOrDefault(name, 0L);
-        }
-        return v;
+        return null;
     }
 
     String line() {
-        long rows = Math.min(value("rows"), totalRows);
+        long rows = finished.rows();
+        long errors = finished.errorRows();
+        long tokens = finished.generatedTokens();
+        long draft = finished.draftTokens();
+        long accepted = finished.acceptedTokens();
+        for (RunStatistics s : running.values()) {
+            rows += s.rows();
+            errors += s.errorRows();
+            tokens += s.generatedTokens();
+            draft += s.draftTokens();
+            accepted += s.acceptedTokens();
+        }
+        rows = Math.min(rows, totalRows);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        long draft = value("draft_tokens");
-        String acceptance = draft == 0 ? "-" : String.format("%.3f", value("accepted_tokens") / (double) draft);
+        String acceptance = draft == 0 ? "-" : String.format("%.3f", accepted / (double) draft);
         return String.format("specdec: %d/%d rows (%.0f%%) | %.1f tok/s | acceptance %s | errors %d | %ds",
                 rows, totalRows, totalRows == 0 ? 100.0 : 100.0 * rows / totalRows,
-                value("generated_tokens") / Math.max(seconds, 1e-9), acceptance, value("errors"), Math.round(seconds));
+                tokens / Math.max(seconds, 1e-9), acceptance, errors, Math.round(seconds));
     }
 
     @Override

@@ -16,11 +16,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.job.report.RunReport;
+import org.specdec.job.stats.RunStatistics;
+import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.ExecutorEngines;
@@ -42,6 +43,7 @@ public final class SpecdecJob {
 
     public static final int EXIT_STARTUP = 2;
     private static final String WIDE_PLAN_KEY = "spark.sql.debug.maxToStringFields";
+    private static final String LOG_LEVEL_KEY = "spark.log.level";
 
     private SpecdecJob() {
     }
@@ -111,6 +113,12 @@ public final class SpecdecJob {
             b.master("local[*]");
         }
         b.config("spark.speculation", "false");
+        String logLevel = conf.get(JobConfig.JOB_LOG_LEVEL);
+        if (logLevel != null && !submitted.contains(LOG_LEVEL_KEY)) {
+            // Executors take the driver's level when they register, and follow it when it changes.
+            b.config(LOG_LEVEL_KEY, logLevel.toUpperCase(java.util.Locale.ROOT));
+            b.config("spark.executor.syncLogLevel.enabled", "true");
+        }
         if (!submitted.contains(WIDE_PLAN_KEY) && !conf.sparkConf().containsKey(WIDE_PLAN_KEY)) {
             // The input plan (file positions, per-row columns) is wider than Spark's default of 25
             // fields, and printing it truncated logs a warning on every run.
@@ -167,8 +175,9 @@ public final class SpecdecJob {
         new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
                 conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
 
-        Dataset<Row> input = read.rows().persist(StorageLevel.MEMORY_AND_DISK());
-        long rowsInput = input.count();
+        CachedInput.Counted cachedInput = CachedInput.persist(read.rows());
+        Dataset<Row> input = cachedInput.rows();
+        long rowsInput = cachedInput.count();
         DuplicateIds.Report duplicates = DuplicateIds.find(input);
         if (duplicates.any()) {
             if (conf.get(JobConfig.INPUT_DUPLICATE_IDS).equals("error")) {
@@ -177,10 +186,10 @@ public final class SpecdecJob {
             }
             console.println("specdec: input: " + duplicates.describe() + "; input.duplicate_ids=first keeps the "
                     + "first row of each");
-            Dataset<Row> firsts = DuplicateIds.keepFirst(input).persist(StorageLevel.MEMORY_AND_DISK());
+            CachedInput.Counted firsts = CachedInput.persist(DuplicateIds.keepFirst(input));
             rowsInput = firsts.count();
             input.unpersist();
-            input = firsts;
+            input = firsts.rows();
         }
         boolean resume = mode.equals("resume");
         if (resume && outputDir.abortUnfinishedJob()) {
@@ -197,7 +206,7 @@ public final class SpecdecJob {
             // and this run's id set must not change when its rows land.
             todo = todo.localCheckpoint(true);
         }
-        long rowsTodo = skipDone ? todo.count() : rowsInput;
+        long rowsTodo = skipDone ? countRows(todo) : rowsInput;
         boolean withTokenIds = conf.get(JobConfig.OUTPUT_TOKEN_IDS) || !ModelSetup.hasTokenizer(engine);
         if (skipDone) {
             StructType existing = spark.read().parquet(output).schema();
@@ -205,7 +214,7 @@ public final class SpecdecJob {
         }
         StructType schema = OutputSchema.jobSchema(withTokenIds);
 
-        ProgressCounters counters = new ProgressCounters(spark.sparkContext());
+        RunStatisticsAccumulator statistics = RunStatisticsAccumulator.register(spark.sparkContext());
         ProgressReporter progress = new ProgressReporter(rowsTodo, conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S),
                 System.err);
         spark.sparkContext().addSparkListener(progress);
@@ -217,7 +226,7 @@ public final class SpecdecJob {
                 spark.sparkContext().setJobDescription("specdec: generate " + rowsTodo + " rows");
                 Dataset<Row> generated = todo.repartition(partitions).mapPartitions(
                         new PartitionRunner(engine, SamplingDefaults.from(conf), read.overrides(), template,
-                                tokenPrompts, withTokenIds, counters), Encoders.row(schema));
+                                tokenPrompts, withTokenIds, statistics), Encoders.row(schema));
                 SaveMode saveMode = switch (mode) {
                     case "resume" -> SaveMode.Append;
                     case "overwrite" -> SaveMode.Overwrite;
@@ -232,12 +241,9 @@ public final class SpecdecJob {
         console.println(progress.line());
         double wall = (System.nanoTime() - t0) / 1e9;
 
-        Dataset<Row> written = spark.read().parquet(output);
-        Dataset<Row> runRows = skipDone
-                ? written.join(todo.select(col(InputReader.ID).as("_run_id")),
-                        written.col(OutputSchema.ID).equalTo(col("_run_id")), "left_semi")
-                : written;
-        JobSummary summary = JobSummary.of(runRows, output, rowsInput, rowsInput - rowsTodo, wall,
+        // What this run's tasks wrote, gathered as they wrote it: the output is not read back.
+        RunStatistics runStats = statistics.value();
+        JobSummary summary = JobSummary.of(runStats, output, rowsInput, rowsInput - rowsTodo, wall,
                 conf.get(JobConfig.JOB_MAX_ERROR_FRACTION));
         input.unpersist();
         todo.unpersist();
@@ -255,7 +261,7 @@ public final class SpecdecJob {
         if (!reportPath.equals("none")) {
             try {
                 // The report must never fail a job whose rows are written.
-                String html = RunReport.html("specdec run", output, runRows, summary.reportRows(), wall);
+                String html = RunReport.html("specdec run", output, runStats, summary.reportRows(), wall);
                 writeText(spark, reportPath, html);
                 console.println("  report.html         " + reportPath);
             } catch (IOException | RuntimeException e) {
@@ -263,6 +269,11 @@ public final class SpecdecJob {
             }
         }
         return summary;
+    }
+
+    /** Rows of a checkpointed dataset, counted from its own plan. */
+    private static long countRows(Dataset<Row> cached) {
+        return cached.queryExecution().toRdd().count();
     }
 
     private static void loadOnDriver(EngineSettings engine) {

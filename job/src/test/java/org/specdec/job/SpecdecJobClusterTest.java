@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -55,7 +57,11 @@ class SpecdecJobClusterTest {
     static final Pattern DONE = Pattern.compile(
             "specdec: task stage (\\d+) partition (\\d+) attempt (\\d+) on executor (\\S+): done, (\\d+) rows");
     static final String LOADED = "specdec: loaded model pair";
-    /** Tokens per row in the kill test: 1 to 2 s per 8-row partition on a warm executor (2 cores). */
+    /** The log settings the launcher gives the driver and the executors (tests run in job/). */
+    static final Path LOG_SETTINGS = Path.of("..", "conf", "log4j2.properties").toAbsolutePath().normalize();
+    /** A log line at WARN or above, in the project's layout or Spark's ("WARNING: Using incubator ..." is the JVM's). */
+    static final Pattern WARN_OR_ERROR = Pattern.compile("\\b(WARN|ERROR|FATAL)\\b|^\\s+at |Exception");
+    /** Tokens per row in the kill test: 0.4 to 1 s per 8-row partition on a warm 1-core executor. */
     static final int MAX_TOKENS_KILL = 300;
 
     @TempDir
@@ -73,8 +79,13 @@ class SpecdecJobClusterTest {
         System.err.printf(java.util.Locale.ROOT, "[cluster test %6.1f s] %s%n", (System.nanoTime() - T0) / 1e9, what);
     }
 
+    /** The clean run of {@link #twoExecutorsEachPinnedToItsOwnGpuLoadThePairOnceAndWriteEveryRow}. */
+    static Submitted cleanRun;
+    static Path cleanRunDir;
+
     @BeforeAll
     static void startCluster() throws Exception {
+        assertTrue(Files.isRegularFile(LOG_SETTINGS), "no " + LOG_SETTINGS);
         target = root.resolve("models/tiny-target");
         draft = root.resolve("models/tiny-draft-l2");
         SyntheticPair.make("tiny", 11, target, draft);
@@ -203,7 +214,9 @@ class SpecdecJobClusterTest {
 
     /** SparkSubmit arguments for the job: one gpu per executor and per task, loopback only. */
     static List<String> submitArgs(Path config) {
-        String executorOpts = String.join(" ", StandaloneCluster.JAVA_OPTIONS);
+        // As the launcher starts executors: the shared JVM options and the project's log settings.
+        String executorOpts = String.join(" ", StandaloneCluster.JAVA_OPTIONS) + " -Dlog4j2.configurationFile="
+                + LOG_SETTINGS;
         return List.of("--class", SpecdecJob.class.getName(),
                 "--conf", "spark.executor.resource.gpu.amount=1",
                 "--conf", "spark.task.resource.gpu.amount=1",
@@ -269,6 +282,8 @@ class SpecdecJobClusterTest {
         int rows = 24;
         Path out = dir.resolve("out");
         Submitted s = submit(dir, writeConfig(dir, writePrompts(dir, rows), out, 6, 8));
+        cleanRun = s;
+        cleanRunDir = dir;
         int code = waitFor(s, Duration.ofSeconds(150));
         assertEquals(0, code, "driver exit code; log:\n" + StandaloneCluster.tail(s.log()));
         assertTrue(Files.readString(s.log()).contains("specdec summary"), StandaloneCluster.tail(s.log()));
@@ -303,10 +318,46 @@ class SpecdecJobClusterTest {
         assertEquals(2, rowsPerExecutor.size(), "rows from both executors: " + rowsPerExecutor);
         int doneRows = ran.stream().flatMap(l -> l.done().stream()).mapToInt(m -> Integer.parseInt(m.group(5))).sum();
         assertEquals(rows, doneRows, "rows decoded by the executors (no task ran twice)");
+
+        // The summary names the two executors, the gpu Spark gave each, and the backend that decoded.
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve("out.summary.json").toFile());
+        assertEquals(2, summary.get("executors").asLong());
+        assertEquals(2, summary.get("devices").asLong(), "gpu 0 and gpu 1");
+        assertEquals(List.of("cpu"), List.of(summary.get("backends").get(0).asText()));
+        assertEquals(1, summary.get("backends").size());
+        Map<String, String> summaryGpuOf = new HashMap<>();
+        for (JsonNode a : summary.get("device_assignments")) {
+            assertEquals("cpu", a.get("backend").asText());
+            summaryGpuOf.put(a.get("executor_id").asText(), a.get("gpu").asText());
+            assertEquals(rowsPerExecutor.get(a.get("executor_id").asText()).longValue(), a.get("rows").asLong());
+        }
+        assertEquals(gpuOf, summaryGpuOf, "each executor with the gpu its tasks were given");
+        List<String> names = gpuOf.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> "gpu " + e.getValue() + " on executor " + e.getKey()).toList();
+        assertTrue(Files.readString(s.log()).contains("devices             2: " + String.join(", ", names)
+                + "; backend cpu"), StandaloneCluster.tail(s.log()));
     }
 
     @Test
     @Order(2)
+    void executorLogsOfACleanRunHoldNoWarningOrError() throws Exception {
+        Assumptions.assumeTrue(cleanRun != null && cleanRun.driver().exitValue() == 0, "the clean run did not finish");
+        List<ExecutorLog> logs = executorLogs(cleanRun.appId());
+        assertEquals(2, logs.size(), "executor logs of the clean run: " + logs);
+        for (ExecutorLog l : logs) {
+            List<String> lines = Files.readAllLines(l.stderr(), StandardCharsets.UTF_8);
+            // The Worker writes the executor's command line above a row of '='; the executor's own output follows.
+            int start = IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith("=====")).findFirst()
+                    .orElse(-1) + 1;
+            List<String> bad = lines.subList(start, lines.size()).stream()
+                    .filter(line -> WARN_OR_ERROR.matcher(line).find()).toList();
+            assertEquals(List.of(), bad, "warnings or errors in " + l.stderr());
+            assertFalse(l.tasks().isEmpty(), "the executor's own info lines are there: " + l.stderr());
+        }
+    }
+
+    @Test
+    @Order(3)
     void executorKilledMidJobStillGivesEveryRowExactlyOnce() throws Exception {
         Path dir = Files.createDirectories(root.resolve("run2"));
         int rows = 80;

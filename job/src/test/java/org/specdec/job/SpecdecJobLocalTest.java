@@ -1,5 +1,14 @@
 package org.specdec.job;
 
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,6 +28,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.logging.log4j.Level;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -26,6 +38,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.job.stats.DeviceAssignments;
+import org.specdec.job.stats.QuantileSketch;
 import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
 
@@ -150,6 +164,38 @@ class SpecdecJobLocalTest {
         }
         assertEquals(IntStream.range(0, 14).mapToObj(i -> "row-" + i).collect(Collectors.toSet()), ids);
         assertTrue(draftTotal > 0, "the self-draft proposed tokens");
+        assertSummaryDescribes(s, spark.read().parquet(out.toString()));
+        assertEquals(1, s.executors());
+        assertEquals(1, s.devices(), "local mode: the driver's CPU");
+        assertEquals(List.of(new DeviceAssignments.Assignment("driver", null, "cpu", 14, s.generatedTokens())),
+                s.deviceAssignments());
+    }
+
+    /**
+     * The summary, gathered by the tasks while they wrote, equals what the rows it describes say
+     * when read back (latency quantiles within the sketch's accuracy of Spark's exact percentile).
+     */
+    static void assertSummaryDescribes(JobSummary s, Dataset<Row> rows) {
+        Row a = rows.agg(count(lit(1)), sum(when(col("error").isNotNull(), 1).otherwise(0)), sum("prompt_tokens"),
+                sum("generated_tokens"), sum("spec_steps"), sum("draft_tokens"), sum("accepted_tokens"),
+                expr("percentile(CASE WHEN error IS NULL THEN latency_ms END, 0.5)"),
+                avg(when(col("error").isNull(), col("ttft_ms"))), countDistinct(col("executor_id"))).first();
+        assertEquals(a.getLong(0), s.rowsGenerated());
+        assertEquals(a.getLong(1), s.rowsError());
+        assertEquals(a.getLong(2), s.promptTokens());
+        assertEquals(a.getLong(3), s.generatedTokens());
+        assertEquals(a.getLong(4), s.specSteps());
+        assertEquals(a.getLong(5), s.draftTokens());
+        assertEquals(a.getLong(6), s.acceptedTokens());
+        if (!a.isNullAt(7)) {
+            // Spark's percentile interpolates between neighbours; the summary's is a row's value (nearest rank).
+            List<Double> latencies = rows.where(col("error").isNull()).select("latency_ms").as(Encoders.DOUBLE())
+                    .collectAsList().stream().sorted().toList();
+            double nearest = latencies.get((int) Math.ceil(0.5 * latencies.size()) - 1);
+            assertEquals(nearest, s.latencyP50Ms(), nearest * QuantileSketch.RELATIVE_ACCURACY + 1e-9);
+            assertEquals(a.getDouble(8), s.ttftMeanMs(), 1e-6);
+        }
+        assertEquals(a.getLong(9), s.executors());
     }
 
     @Test
@@ -165,6 +211,7 @@ class SpecdecJobLocalTest {
         assertEquals(8, s.rowsGenerated());
         assertEquals(4, s.rowsError());
         assertEquals(0, s.exitCode());
+        assertSummaryDescribes(s, spark.read().parquet(out.toString()));
         Map<String, Row> byId = new HashMap<>();
         for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
             byId.put(r.getAs("id"), r);
@@ -225,16 +272,36 @@ class SpecdecJobLocalTest {
         Path all = input(dir, "all.jsonl", 10, Map.of());
         Path out = dir.resolve("out");
         assertEquals(6, run(config(first, out)).rowsGenerated()); // the "interrupted" run
+        java.util.Set<String> before = spark.read().parquet(out.toString()).select("id").as(Encoders.STRING())
+                .collectAsList().stream().collect(Collectors.toSet());
         JobSummary resumed = run(config(all, out, "output.mode=resume"));
         assertEquals(10, resumed.rowsInput());
         assertEquals(6, resumed.rowsSkipped());
         assertEquals(4, resumed.rowsGenerated());
+        // Statistics of this run's 4 rows only, not of the 6 the output already held.
+        Dataset<Row> written = spark.read().parquet(out.toString());
+        assertSummaryDescribes(resumed, written.where(not(col("id").isin(before.toArray()))));
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         assertEquals(10, rows.size());
         assertEquals(10, rows.stream().map(r -> r.<String>getAs("id")).distinct().count());
         JobSummary again = run(config(all, out, "output.mode=resume"));
         assertEquals(0, again.rowsGenerated());
         assertEquals(10, spark.read().parquet(out.toString()).count());
+    }
+
+    @Test
+    void theTasksThatReadTheCachedInputReleaseItsBlocks() throws Exception {
+        Path first = input(dir, "first.jsonl", 4, Map.of());
+        Path all = input(dir, "all.jsonl", 8, Map.of());
+        Path out = dir.resolve("out");
+        try (LogCapture executor = LogCapture.of("org.apache.spark.executor.Executor", Level.INFO)) {
+            run(config(first, out));
+            run(config(all, out, "output.mode=resume")); // also counts the checkpointed rows still to do
+            List<String> messages = executor.messages();
+            assertTrue(messages.stream().anyMatch(m -> m.startsWith("Finished task")), "the capture sees the "
+                    + "executor's info lines: " + messages);
+            assertEquals(List.of(), messages.stream().filter(m -> m.contains("block locks were not released")).toList());
+        }
     }
 
     @Test

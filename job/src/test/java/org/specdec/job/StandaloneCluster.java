@@ -326,19 +326,16 @@ final class StandaloneCluster implements AutoCloseable {
         workers.clear();
     }
 
-    /** The pid in an executor log's "Started daemon with process name: PID@host" line. */
+    /** The executor JVM's pid, from its "specdec: loaded model pair ... pid N)" line (Spark's start-up lines are below the log level). */
     static Optional<Long> executorPid(Path stderr) throws IOException {
         if (!Files.exists(stderr)) {
             return Optional.empty();
         }
+        java.util.regex.Pattern loaded = java.util.regex.Pattern.compile("specdec: loaded model pair .*, pid (\\d+)\\)");
         for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
-            int i = line.indexOf("Started daemon with process name: ");
-            if (i >= 0) {
-                String rest = line.substring(i + "Started daemon with process name: ".length());
-                int at = rest.indexOf('@');
-                if (at > 0) {
-                    return Optional.of(Long.parseLong(rest.substring(0, at).trim()));
-                }
+            java.util.regex.Matcher m = loaded.matcher(line);
+            if (m.find()) {
+                return Optional.of(Long.parseLong(m.group(1)));
             }
         }
         return Optional.empty();

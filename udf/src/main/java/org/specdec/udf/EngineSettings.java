@@ -15,7 +15,7 @@ import org.specdec.engine.EngineSpec;
  * @param adaptiveK       let k follow acceptance within 1..maxK
  * @param maxK            upper bound for adaptive k
  * @param maxBatch        rows decoded together by the shared engine
- * @param threads         CPU backend threads (0 = all cores)
+ * @param threads         CPU backend threads (0 = the cores Spark gave the executor, see {@link ExecutorCores})
  * @param maxContext      KV cache length per row (0 = model default)
  * @param draftSwitch     turn drafting off at batch sizes where the measured cost model says it does not pay
  * @param device          {@value #AUTO}: the GPU Spark assigned to the task ({@code cuda:N}), the CPU
@@ -48,8 +48,10 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         return device.equals(CPU) ? CPU : where.device();
     }
 
+    /** The engine for {@code device} in this JVM; threads 0 becomes the cores Spark gave it. */
     public EngineSpec toSpec(String device) {
         return new EngineSpec(Path.of(target), draft == null ? null : Path.of(draft), selfDraftLayers, k,
-                adaptiveK, maxK, maxBatch, device, threads, maxContext, draftSwitch);
+                adaptiveK, maxK, maxBatch, device, threads > 0 ? threads : ExecutorCores.current(), maxContext,
+                draftSwitch);
     }
 }

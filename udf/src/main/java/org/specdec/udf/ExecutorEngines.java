@@ -62,9 +62,11 @@ public final class ExecutorEngines {
             GenerationEngine opened = Engines.open(s);
             int n = LOADS.incrementAndGet();
             org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-            LOG.info("specdec: loaded model pair target={} draft={} on {} in {} ms (load #{} in this JVM, executor {})",
-                    opened.targetModelName(), opened.draftModelName(), opened.device(),
-                    (System.nanoTime() - t0) / 1_000_000, n, env == null ? "none" : env.executorId());
+            LOG.info("specdec: loaded model pair target={} draft={} on {}{} in {} ms (load #{} in this JVM, executor {}, "
+                            + "pid {})", opened.targetModelName(), opened.draftModelName(), opened.device(),
+                    s.device().equals("cpu") ? " with " + s.threads() + " thread" + (s.threads() == 1 ? "" : "s") : "",
+                    (System.nanoTime() - t0) / 1_000_000, n, env == null ? "none" : env.executorId(),
+                    ProcessHandle.current().pid());
             return opened;
         });
     }

@@ -33,7 +33,7 @@ public record SqlSettings(EngineSettings engine, int maxTokens, double temperatu
     public static final String MAX_K = PREFIX + "maxK";
     /** Rows the shared engine decodes together (default 16). */
     public static final String MAX_BATCH = PREFIX + "maxBatch";
-    /** CPU backend threads (default 0 = all cores). */
+    /** CPU backend threads (default 0 = the cores Spark gave the executor, see ExecutorCores). */
     public static final String THREADS = PREFIX + "threads";
     /** KV cache length per row (default 0 = model default). */
     public static final String MAX_CONTEXT = PREFIX + "maxContext";

@@ -8,13 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.specdec.job.bench.BenchReport;
 import org.specdec.bench.BenchResult;
-import org.specdec.udf.OutputSchema;
+import org.specdec.engine.GenerationResult;
+import org.specdec.job.stats.RunStatistics;
 
 /** Small, fully known inputs for the reports, and a counter of chart points in the HTML. */
 final class ReportFixtures {
@@ -65,57 +62,24 @@ final class ReportFixtures {
     }
 
     /**
-     * A run output: 20 rows on two executors, 3 of them errors; row i has acceptance rate
-     * (i % 10) / 10 and accepted counts at 3 draft positions.
+     * The statistics of a run: 20 rows on two executors, 3 of them errors; row i has acceptance
+     * rate (i % 10) / 10 and accepted counts at 3 draft positions.
      */
-    static Dataset<Row> runOutput(SparkSession spark) {
-        List<Row> rows = new ArrayList<>();
+    static RunStatistics runStatistics() {
+        RunStatistics stats = new RunStatistics();
         for (int i = 0; i < ROWS; i++) {
-            boolean error = i >= ROWS - ERROR_ROWS;
+            String id = "row-" + i;
             int drafted = 10;
             int accepted = i % 10;
-            List<Object> v = new ArrayList<>();
-            v.add("row-" + i);                                      // id
-            v.add(error ? null : "text " + i);                       // generated_text
-            v.add(error ? "error" : "length");                       // finish_reason
-            v.add(error ? "prompt is empty" : null);                 // error
-            v.add(5);                                                // prompt_tokens
-            v.add(error ? 0 : 16);                                   // generated_tokens
-            v.add(error ? 0 : 6);                                    // spec_steps
-            v.add(error ? 0 : drafted);                              // draft_tokens
-            v.add(error ? 0 : accepted);                             // accepted_tokens
-            v.add(error ? null : accepted / (double) drafted);       // acceptance_rate
-            v.add(error ? null : 16 / 6.0);                          // mean_acceptance_length
-            v.add(error ? new int[0] : new int[] {Math.min(accepted, 6), Math.max(0, accepted - 6), 0});
-            v.add(3.0);                                              // k
-            v.add(error ? null : 10.0 + i);                          // ttft_ms
-            v.add(error ? null : 100.0 + 10 * i);                    // latency_ms
-            v.add(1.0);                                              // queue_ms
-            v.add(error ? null : 160.0);                             // tokens_per_s
-            v.add(2.0);                                              // draft_ms
-            v.add(8.0);                                              // target_ms
-            v.add("cpu");                                            // device
-            v.add(i % 2 == 0 ? "1" : "2");                           // executor_id
-            v.add(0);                                                // task_attempt
-            v.add("target@abc");                                     // target_model
-            v.add("self:2");                                         // draft_model
-            v.add(0.0);                                              // temperature
-            v.add(1.0);                                              // top_p
-            v.add(0L);                                               // seed
-            rows.add(RowFactory.create(v.stream().map(ReportFixtures::scalaArray).toArray()));
+            GenerationResult r = i >= ROWS - ERROR_ROWS
+                    ? GenerationResult.error(id, "prompt is empty", 5, "cpu", "target@abc", "self:2", 0.0, 1.0, 0L)
+                    : new GenerationResult(id, "text " + i, null, "length", null, 5, 16, 6, drafted, accepted,
+                            accepted / (double) drafted, 16 / 6.0,
+                            new int[] {Math.min(accepted, 6), Math.max(0, accepted - 6), 0}, 3.0, 10.0 + i,
+                            100.0 + 10 * i, 1.0, 160.0, 2.0, 8.0, "cpu", "target@abc", "self:2", 0.0, 1.0, 0L);
+            stats.add(id, r, i % 2 == 0 ? "1" : "2", null, 1_700_000_000_000L + 500L * i);
         }
-        return spark.createDataFrame(rows, OutputSchema.jobSchema(false));
-    }
-
-    private static Object scalaArray(Object o) {
-        if (o instanceof int[] a) {
-            List<Integer> l = new ArrayList<>();
-            for (int x : a) {
-                l.add(x);
-            }
-            return scala.jdk.javaapi.CollectionConverters.asScala(l).toSeq();
-        }
-        return o;
+        return stats;
     }
 
     /** Points (elements with data-point) inside the figure with {@code data-chart=id}; -1 if absent. */

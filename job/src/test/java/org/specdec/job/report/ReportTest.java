@@ -72,9 +72,9 @@ class ReportTest {
     }
 
     @Test
-    void runReportFromAnOutputHasEveryChartAndTheErrorRows() throws Exception {
-        String html = RunReport.html("specdec run (test data)", "synthetic output",
-                ReportFixtures.runOutput(spark), List.of(List.of("rows", "20")), 10.0);
+    void runReportFromARunsStatisticsHasEveryChartAndTheErrorRows() throws Exception {
+        String html = RunReport.html("specdec run (test data)", "synthetic statistics",
+                ReportFixtures.runStatistics(), List.of(List.of("rows", "20")), 10.0);
         Files.writeString(ReportFixtures.artifacts().resolve("run-report.html"), html);
         selfContained(html);
         assertEquals(RunReport.ACCEPTANCE_BINS, ReportFixtures.points(html, "acceptance_distribution"));
@@ -86,6 +86,8 @@ class ReportTest {
         assertTrue(html.contains("Rows with errors: 3"));
         // Executor "1" generated 9 rows x 16 tokens over 10 s wall (rows 0..16 without errors, even ids).
         assertTrue(html.contains("<title>1: 14.4</title>"), "executor 1 tokens/s");
+        // 20 rows finished 0.5 s apart: 10 one-second windows.
+        assertEquals(10, ReportFixtures.points(html, "tokens_over_time"));
     }
 
     @Test
