@@ -70,6 +70,9 @@ class DraftSwitchTest {
         assertFalse(s.decide(3, 4).drafts(), "then: measure target-only decoding");
         s.recordTargetOnly(3, 10);
         assertFalse(s.decide(3, 4).drafts(), "no acceptance: off");
+        assertEquals(2, stats.snapshot().skippedSteps(), "decisions are counted in the engine's statistics");
+        assertEquals(1, stats.snapshot().switchedOff());
+        assertEquals(0, stats.snapshot().steps(), "steps are the engine's to count");
     }
 
     @Test
@@ -189,16 +192,5 @@ class DraftSwitchTest {
         s.recordStep(new StepOutcome(4, 0, 0, 0, 0, 0.0, 10.0, true));
         assertEquals(6 / 8.0, s.acceptance(), 0.02);
         assertFalse(Double.isNaN(s.predictedSpeedup(4, 2)));
-    }
-
-    @Test
-    void decisionsAreCountedInTheEngineStatistics() {
-        DraftSwitch s = new DraftSwitch(8, 4, stats);
-        assertTrue(s.decide(3, 4).drafts(), "first: measure drafting");
-        s.recordAcceptance(0, 3);
-        s.recordSpeculative(3, 6, 12, 30, 15);
-        assertFalse(s.decide(3, 4).drafts(), "then: measure target-only decoding");
-        assertEquals(1, stats.snapshot().skippedSteps());
-        assertEquals(0, stats.snapshot().steps(), "steps are the engine's to count");
     }
 }

@@ -116,15 +116,49 @@ class RejectionSamplerTest {
                 + ", critical " + ChiSquare.critical001(chi[1]) + "), counts " + Arrays.toString(counts));
     }
 
-    /** Drafts gamma tokens from q (flat {@code [gamma][VOCAB]}) with the drafter's generator. */
-    static int[] draft(float[] q, int gamma, SplittableRandom draftRng) {
-        int[] drafts = new int[gamma];
-        float[] row = new float[VOCAB];
-        for (int j = 0; j < gamma; j++) {
-            System.arraycopy(q, j * VOCAB, row, 0, VOCAB);
-            drafts[j] = LogitsProcessor.sample(row, VOCAB, draftRng.nextDouble());
+    /**
+     * One block verified again and again against fixed target logits ({@code [gamma+1][VOCAB]}),
+     * its drafts drawn each time from q (flat {@code [gamma][VOCAB]}) with the drafter's generator.
+     */
+    static final class Block {
+        final float[] logits;
+        final float[] q;
+        final int gamma;
+        final RejectionSampler sampler;
+        final SplittableRandom draftRng;
+        final SplittableRandom rng;
+        final int[] out;
+        final int[] drafts;
+
+        Block(float[] logits, float[] q, int gamma, long seed) {
+            this.logits = logits;
+            this.q = q;
+            this.gamma = gamma;
+            this.sampler = new RejectionSampler(new FixedLogits(logits));
+            this.draftRng = new SplittableRandom(seed);
+            this.rng = new SplittableRandom(seed + 1);
+            this.out = new int[gamma + 1];
+            this.drafts = new int[gamma];
         }
-        return drafts;
+
+        /** Drafts and verifies once; returns the accepted count ({@code out} holds them and the token after). */
+        int verify() {
+            float[] row = new float[VOCAB];
+            for (int j = 0; j < gamma; j++) {
+                System.arraycopy(q, j * VOCAB, row, 0, VOCAB);
+                drafts[j] = LogitsProcessor.sample(row, VOCAB, draftRng.nextDouble());
+            }
+            return sampler.verifySampled(logits, 0, VOCAB, drafts, gamma, q, VOCAB, SAMPLED, rng, out);
+        }
+    }
+
+    /** q equal to the target's own processed p at each of the first gamma positions. */
+    static float[] qEqualToP(float[] logits, int gamma) {
+        float[] q = new float[gamma * VOCAB];
+        for (int j = 0; j < gamma; j++) {
+            System.arraycopy(processed(logits, j), 0, q, j * VOCAB, VOCAB);
+        }
+        return q;
     }
 
     // ------------------------------------------------------------------ greedy (temperature 0)
@@ -185,21 +219,11 @@ class RejectionSamplerTest {
 
     @Test
     void everyDraftIsAcceptedWhenPEqualsQ() {
-        int gamma = 3;
         float[] lg = logits(P, P, P, P);
-        float[] q = new float[gamma * VOCAB];
-        for (int j = 0; j < gamma; j++) {
-            System.arraycopy(processed(lg, j), 0, q, j * VOCAB, VOCAB);
-        }
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(1);
-        SplittableRandom rng = new SplittableRandom(2);
-        int[] out = new int[gamma + 1];
+        Block block = new Block(lg, qEqualToP(lg, 3), 3, 1);
         for (int t = 0; t < 2_000; t++) {
-            int[] drafts = draft(q, gamma, draftRng);
-            assertEquals(gamma, sampler.verifySampled(lg, 0, VOCAB, drafts, gamma, q, VOCAB, SAMPLED, rng, out),
-                    "trial " + t);
-            assertArrayEquals(drafts, Arrays.copyOf(out, gamma));
+            assertEquals(3, block.verify(), "trial " + t);
+            assertArrayEquals(block.drafts, Arrays.copyOf(block.out, 3));
         }
     }
 
@@ -207,18 +231,11 @@ class RejectionSamplerTest {
     void everyDraftIsRejectedWhenPAndQAreDisjoint() {
         double[] low = {0.4, 0.3, 0.2, 0.1, 0, 0, 0, 0};
         double[] high = {0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25};
-        int gamma = 2;
-        float[] lg = logits(low, low, low);
-        float[] q = repeat(high, gamma);
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(3);
-        SplittableRandom rng = new SplittableRandom(4);
-        int[] out = new int[gamma + 1];
+        Block block = new Block(logits(low, low, low), repeat(high, 2), 2, 3);
         long[] recovered = new long[VOCAB];
         for (int t = 0; t < TRIALS; t++) {
-            int[] drafts = draft(q, gamma, draftRng);
-            assertEquals(0, sampler.verifySampled(lg, 0, VOCAB, drafts, gamma, q, VOCAB, SAMPLED, rng, out));
-            recovered[out[0]]++;
+            assertEquals(0, block.verify());
+            recovered[block.out[0]]++;
         }
         // norm(max(0, p - q)) is p itself when they share no token.
         assertFollows(recovered, low, "recovered tokens of disjoint p and q");
@@ -226,39 +243,24 @@ class RejectionSamplerTest {
 
     @Test
     void theBonusTokenIsSampledFromTheLastTargetDistributionWhenAllAreAccepted() {
-        int gamma = 2;
         double[] bonus = {0.05, 0.05, 0.1, 0.1, 0.1, 0.2, 0.2, 0.2};
         float[] lg = logits(P, P, bonus);
-        float[] q = new float[gamma * VOCAB];
-        for (int j = 0; j < gamma; j++) {
-            System.arraycopy(processed(lg, j), 0, q, j * VOCAB, VOCAB);
-        }
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(5);
-        SplittableRandom rng = new SplittableRandom(6);
-        int[] out = new int[gamma + 1];
+        Block block = new Block(lg, qEqualToP(lg, 2), 2, 5);
         long[] bonusCounts = new long[VOCAB];
         for (int t = 0; t < TRIALS; t++) {
-            int[] drafts = draft(q, gamma, draftRng);
-            assertEquals(gamma, sampler.verifySampled(lg, 0, VOCAB, drafts, gamma, q, VOCAB, SAMPLED, rng, out));
-            bonusCounts[out[gamma]]++;
+            assertEquals(2, block.verify());
+            bonusCounts[block.out[2]]++;
         }
         assertFollows(bonusCounts, bonus, "bonus tokens");
     }
 
     @Test
     void aRejectedDraftIsReplacedByADrawFromTheResidualDistribution() {
-        float[] lg = logits(P, P);
-        float[] q = repeat(Q, 1);
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(7);
-        SplittableRandom rng = new SplittableRandom(8);
-        int[] out = new int[2];
+        Block block = new Block(logits(P, P), repeat(Q, 1), 1, 7);
         long[] recovered = new long[VOCAB];
         for (int t = 0; t < TRIALS * 2; t++) {
-            int[] drafts = draft(q, 1, draftRng);
-            if (sampler.verifySampled(lg, 0, VOCAB, drafts, 1, q, VOCAB, SAMPLED, rng, out) == 0) {
-                recovered[out[0]]++;
+            if (block.verify() == 0) {
+                recovered[block.out[0]]++;
             }
         }
         double[] expected = residual(P, Q);
@@ -277,15 +279,10 @@ class RejectionSamplerTest {
         for (int t = 0; t < VOCAB; t++) {
             alpha += Math.min(P[t], Q[t]);
         }
-        float[] lg = logits(P, P);
-        float[] q = repeat(Q, 1);
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(9);
-        SplittableRandom rng = new SplittableRandom(10);
-        int[] out = new int[2];
+        Block block = new Block(logits(P, P), repeat(Q, 1), 1, 9);
         int accepted = 0;
         for (int t = 0; t < TRIALS; t++) {
-            accepted += sampler.verifySampled(lg, 0, VOCAB, draft(q, 1, draftRng), 1, q, VOCAB, SAMPLED, rng, out);
+            accepted += block.verify();
         }
         double sd = Math.sqrt(alpha * (1 - alpha) / TRIALS);
         assertEquals(alpha, accepted / (double) TRIALS, 4 * sd);
@@ -297,19 +294,12 @@ class RejectionSamplerTest {
         // recovered, the token emitted at position j is distributed as p_j.
         double[] p1 = {0.02, 0.05, 0.08, 0.1, 0.1, 0.15, 0.2, 0.3};
         double[] p2 = {0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125};
-        int gamma = 2;
-        float[] lg = logits(P, p1, p2);
-        float[] q = repeat(Q, gamma);
-        RejectionSampler sampler = new RejectionSampler(new FixedLogits(lg));
-        SplittableRandom draftRng = new SplittableRandom(11);
-        SplittableRandom rng = new SplittableRandom(12);
-        int[] out = new int[gamma + 1];
-        long[][] counts = new long[gamma + 1][VOCAB];
+        Block block = new Block(logits(P, p1, p2), repeat(Q, 2), 2, 11);
+        long[][] counts = new long[3][VOCAB];
         for (int t = 0; t < TRIALS * 2; t++) {
-            int accepted = sampler.verifySampled(lg, 0, VOCAB, draft(q, gamma, draftRng), gamma, q, VOCAB, SAMPLED,
-                    rng, out);
+            int accepted = block.verify();
             for (int j = 0; j <= accepted; j++) {
-                counts[j][out[j]]++;
+                counts[j][block.out[j]]++;
             }
         }
         assertFollows(counts[0], P, "position 0");
