@@ -27,8 +27,8 @@ import org.specdec.stats.SpeedupModel;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
- * concurrency, and measures the forward-pass costs the speedup model ({@link SpeedupModel}) needs. No Spark here: the
- * engine runs in this JVM exactly as it does inside an executor.
+ * concurrency, and measures the forward-pass costs the speedup model ({@link SpeedupModel})
+ * needs. No Spark here: the engine runs in this JVM exactly as it does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
  * running every mode once (interleaved, so slow drift of the machine hits all modes alike, and in
