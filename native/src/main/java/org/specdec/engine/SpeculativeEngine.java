@@ -356,7 +356,10 @@ public final class SpeculativeEngine implements GenerationEngine {
         return ms;
     }
 
-    /** Step 3: each row feeds its uncached tokens and its drafts, with logits for its k+1 last; returns the pass's wall time in ms. */
+    /**
+     * Step 3: each row feeds its uncached tokens and its drafts, with logits for its last k+1, and
+     * the verifier decides them; returns the wall time in ms (the target pass and the acceptance).
+     */
     private double verify() {
         verifyBatch.clear();
         acceptance.reset(active.size(), draftVocab);
