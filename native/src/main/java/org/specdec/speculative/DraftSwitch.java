@@ -155,8 +155,8 @@ public final class DraftSwitch {
      *
      * <p>A probe only has to sample acceptance (its step is never clean: the draft must first catch
      * up with every token committed since it last ran), so the engine drafts for ONE row then, the
-     * one whose draft cache is freshest. At concurrency 32 a probe over all rows re-ran up to 64
-     * tokens of each row through the draft, a dozen target passes' worth of work for a single sample.
+     * one whose draft cache is freshest: at concurrency 32 a probe over all rows would re-run up to
+     * 64 tokens of each row through the draft, a dozen target passes' worth of work for one sample.
      */
     public Decision decide(int n, double meanK) {
         int b = size(n);
@@ -254,8 +254,8 @@ public final class DraftSwitch {
 
     /**
      * Verification pass time at k drafts, interpolated linearly in positions per row between t1 and
-     * the measured pass. Pass time grows monotonically with positions, so the medians of time and
-     * of positions describe the same (median) pass.
+     * the measured pass. Pass time grows monotonically with positions, so the lower quartiles of
+     * time and of positions describe the same pass.
      */
     private double verifyMs(int b, double k) {
         double p = verifyPositions[b].estimate();
