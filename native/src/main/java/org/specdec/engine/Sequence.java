@@ -84,15 +84,16 @@ final class Sequence {
     }
 
     /**
-     * Commits the verifier's tokens, {@code verified[0..accepted]}, up to the first that finishes
-     * the row, and keeps only the KV of the accepted drafts: everything after them is stale.
-     * Returns true when the row finished (its future is then complete).
+     * Commits the verifier's tokens, {@code kept[0..accepted]} (the accepted drafts, then the
+     * target's token), up to the first that finishes the row, and keeps only the KV of the
+     * accepted drafts: everything after them is stale. Returns true when the row finished (its
+     * future is then complete).
      */
-    boolean commit(int[] verified, int accepted) {
+    boolean commit(int[] kept, int accepted) {
         int base = length;
         boolean done = false;
         for (int e = 0; e <= accepted && !done; e++) {
-            done = emit(verified[e]);
+            done = emit(kept[e]);
         }
         int valid = base + accepted;
         targetCache.truncate(Math.min(targetCache.length(), valid));
