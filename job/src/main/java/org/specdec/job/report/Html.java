@@ -17,7 +17,7 @@ public final class Html {
             table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums;margin:6px 0}
             .tw{overflow-x:auto;max-width:100%}
             th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap;font-size:13px}
-            th{background:#eaeef2;font-weight:600}td.l,th.l{text-align:left;white-space:normal}
+            th{background:#eaeef2;font-weight:600;white-space:normal;vertical-align:bottom}td.l,th.l{text-align:left;white-space:normal}
             .ok{color:#1a7f37;font-weight:600}.bad{color:#d1242f;font-weight:600}
             .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
             figure.chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:0;padding:10px 12px}
