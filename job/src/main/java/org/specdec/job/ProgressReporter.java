@@ -121,8 +121,9 @@ final class ProgressReporter extends SparkListener implements AutoCloseable {
             long until = rows >= totalRows && s.lastFinishedMillis() != 0 ? s.lastFinishedMillis()
                     : System.currentTimeMillis();
             double seconds = Math.max(0, until - s.decodeStartMillis()) / 1000.0;
-            decoding = String.format(Locale.ROOT, "%d tokens in %.1f s decoding: %.1f tok/s", tokens, seconds,
-                    seconds > 0 ? tokens / seconds : 0.0);
+            decoding = rows == 0 ? String.format(Locale.ROOT, "decoding for %.1f s, no row finished yet", seconds)
+                    : String.format(Locale.ROOT, "%d tokens in %.1f s decoding: %.1f tok/s", tokens, seconds,
+                            seconds > 0 ? tokens / seconds : 0.0);
         }
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         return String.format(Locale.ROOT, "specdec: %d/%d rows (%.0f%%) | %s | acceptance %s | errors %d | %d s",
