@@ -11,7 +11,7 @@ public final class Html {
     private static final String CSS = """
             :root{color-scheme:light}
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0;background:#f6f8fa}
-            main{max-width:1200px;margin:0 auto;padding:20px 24px 40px}
+            main{max-width:1440px;margin:0 auto;padding:20px 24px 40px}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
             .sub{color:#57606a;margin:0 0 16px}
             table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums;margin:6px 0}
