@@ -1,11 +1,10 @@
 package org.specdec.job;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
+import org.specdec.testing.Fixtures;
 
-/** A small local-mode session bound to 127.0.0.1, and the shared fixtures. */
+/** A small local-mode session bound to 127.0.0.1, and the model pair the repository ships. */
 final class LocalSpark {
 
     private LocalSpark() {
@@ -22,11 +21,13 @@ final class LocalSpark {
                 .getOrCreate();
     }
 
-    /** stories260K (trained Llama, no tokenizer: token-id prompts, BOS = 1); skips when ../shared is absent. */
-    static Path stories260K() {
-        String shared = System.getProperty("specdec.shared", "../shared");
-        Path p = Path.of(shared, "fixtures", "stories260K").toAbsolutePath().normalize();
-        Assumptions.assumeTrue(Files.isRegularFile(p.resolve("model.safetensors")), "no shared fixtures at " + p);
-        return p;
+    /** The trained target the repository ships (models/sotu-target: 4096 tokens, 256 positions, BOS = 1). */
+    static Path target() {
+        return Fixtures.shippedModel("sotu-target");
+    }
+
+    /** The trained draft shipped with it (models/sotu-draft, same vocabulary). */
+    static Path draft() {
+        return Fixtures.shippedModel("sotu-draft");
     }
 }

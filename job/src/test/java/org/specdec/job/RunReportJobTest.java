@@ -18,17 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.udf.ExecutorEngines;
 
-/** {@code run} writes its HTML report beside the output, from the rows it wrote (stories260K, self-draft). */
+/** {@code run} writes its HTML report beside the output, from the rows it wrote (the shipped pair). */
 class RunReportJobTest {
     static SparkSession spark;
     static Path model;
+    static Path draft;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void start() {
-        model = LocalSpark.stories260K();
+        model = LocalSpark.target();
+        draft = LocalSpark.draft();
         spark = LocalSpark.start();
     }
 
@@ -48,7 +50,7 @@ class RunReportJobTest {
                 "{\"id\": \"bad\", \"prompt_token_ids\": []}"));
         Map<String, Object> m = new HashMap<>();
         m.put("model.target", model.toString());
-        m.put("model.self_draft_layers", 2);
+        m.put("model.draft", draft.toString());
         m.put("model.k", 3);
         // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
         m.put("model.draft_switch", false);

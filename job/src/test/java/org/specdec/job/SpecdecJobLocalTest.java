@@ -44,19 +44,22 @@ import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
 
 /**
- * The job in local mode on stories260K (token-id prompts) with a 2-layer self-draft.
+ * The job in local mode on the shipped trained pair (models/sotu-target with models/sotu-draft),
+ * fed token-id prompts, with generated_token_ids written.
  */
 class SpecdecJobLocalTest {
 
     static SparkSession spark;
     static Path model;
+    static Path draft;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startSpark() {
-        model = LocalSpark.stories260K();
+        model = LocalSpark.target();
+        draft = LocalSpark.draft();
         spark = LocalSpark.start();
     }
 
@@ -90,7 +93,7 @@ class SpecdecJobLocalTest {
     JobConfig config(Path in, Path out, String... more) {
         Map<String, Object> m = new HashMap<>();
         m.put("model.target", model.toString());
-        m.put("model.self_draft_layers", 2);
+        m.put("model.draft", draft.toString());
         m.put("model.k", 3);
         // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
         m.put("model.draft_switch", false);
@@ -99,6 +102,7 @@ class SpecdecJobLocalTest {
         m.put("input.path", in.toString());
         m.put("output.path", out.toString());
         m.put("sampling.max_tokens", 12);
+        m.put("output.token_ids", true);
         m.put("job.partitions", 3);
         m.put("job.progress_interval_s", 0);
         for (String kv : more) {
@@ -127,7 +131,7 @@ class SpecdecJobLocalTest {
 
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         StructType schema = spark.read().parquet(out.toString()).schema();
-        // No tokenizer: generated_token_ids is always there.
+        // output.token_ids: the optional generated_token_ids column is there, in its place.
         assertEquals(OutputSchema.jobSchema(true).catalogString(), schema.catalogString());
         assertEquals("struct<id:string,generated_text:string,generated_token_ids:array<int>,finish_reason:string,"
                 + "error:string,prompt_tokens:int,generated_tokens:int,spec_steps:int,draft_tokens:int,"
@@ -159,11 +163,11 @@ class SpecdecJobLocalTest {
             assertEquals("cpu", r.getAs("device"));
             assertEquals("driver", r.getAs("executor_id"));
             assertEquals(0, r.<Integer>getAs("task_attempt"));
-            assertEquals("self:2", r.getAs("draft_model"));
-            assertNotNull(r.getAs("target_model"));
+            assertTrue(r.<String>getAs("draft_model").startsWith("sotu-draft@"), r.<String>getAs("draft_model"));
+            assertTrue(r.<String>getAs("target_model").startsWith("sotu-target@"), r.<String>getAs("target_model"));
         }
         assertEquals(IntStream.range(0, 14).mapToObj(i -> "row-" + i).collect(Collectors.toSet()), ids);
-        assertTrue(draftTotal > 0, "the self-draft proposed tokens");
+        assertTrue(draftTotal > 0, "the draft proposed tokens");
         assertSummaryDescribes(s, spark.read().parquet(out.toString()));
         assertEquals(1, s.executors());
         assertEquals(1, s.devices(), "local mode: the driver's CPU");
@@ -200,7 +204,7 @@ class SpecdecJobLocalTest {
 
     @Test
     void badRowsBecomeErrorRowsAndTheJobSucceeds() throws Exception {
-        String tooLong = IntStream.range(0, 600).mapToObj(i -> "5").collect(Collectors.joining(","));
+        String tooLong = IntStream.range(0, 300).mapToObj(i -> "5").collect(Collectors.joining(","));
         Path in = input(dir, "bad.jsonl", 8, Map.of(
                 1, "{\"id\": \"null-prompt\", \"prompt_token_ids\": null}",
                 2, "{\"id\": \"empty-prompt\", \"prompt_token_ids\": []}",
