@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.specdec.backend.Backend;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.cli.Args;
+import org.specdec.util.Args;
 import org.specdec.engine.EngineCounters;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
@@ -265,8 +265,7 @@ public final class BenchRunner {
     private double[] passCosts(int batch) {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
-             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, 512)
-                     : CudaBackend.open(o.device, 512, 2 * batch)) {
+             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch)) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.load(tw);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.specdec.util.Args;
 
 /**
  * {@code SpecdecCli bench}: the bench without Spark, for machines that carry only the runtime

@@ -8,6 +8,7 @@ import org.specdec.tokenizer.TextTokenizer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
+import org.specdec.util.Args;
 
 /** {@code check-pair}: the compatibility report of a draft/target pair, without decoding. */
 final class CheckPairCommand {

@@ -6,6 +6,7 @@ import org.specdec.backend.cuda.CudaBackend;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
+import org.specdec.util.Args;
 
 /**
  * {@code device-info --device cuda:N}: opens the device as the engine would (driver version,

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.specdec.util.Args;
 
 /** {@code generate}: a few prompts through the engine, no Spark. */
 final class GenerateCommand {

@@ -4,6 +4,7 @@ import org.specdec.bench.PassProfile;
 
 import java.io.PrintStream;
 import java.util.Set;
+import org.specdec.util.Args;
 
 /** {@code profile}: what one target forward pass costs on a device (see {@link PassProfile}). */
 final class ProfileCommand {

@@ -1,4 +1,4 @@
-package org.specdec.cli;
+package org.specdec.util;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Minimal "--flag value" parser: repeatable flags keep every value, unknown flags are an error.
- * Public for the commands that live in job/ (bench).
+ * Shared by every command line: the runtime CLI, the bench runners and the launcher's bench.
  */
 public final class Args {
     private final Map<String, List<String>> values = new HashMap<>();
