@@ -15,9 +15,9 @@ import org.specdec.engine.GenerationResult;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
-import org.specdec.udf.TaskPlacement;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
+import org.specdec.udf.executor.TaskPlacement;
 
 /**
  * Decodes one partition: its rows go to the executor's shared engine (loaded once per JVM and

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.executor.ExecutorEngines;
 
 /**
  * Input that is wrong row by row never fails the job: each bad row becomes an error row that

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.executor.ExecutorEngines;
 
 /** {@code run} writes its HTML report beside the output, from the rows it wrote (the shipped pair). */
 class RunReportJobTest {

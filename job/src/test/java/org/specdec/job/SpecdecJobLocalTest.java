@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.job.stats.DeviceAssignments;
 import org.specdec.job.stats.QuantileSketch;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
 
 /**
  * The job in local mode on the shipped trained pair (models/sotu-target with models/sotu-draft),

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.cli.SpecdecCli;
-import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.executor.ExecutorEngines;
 
 /**
  * Text prompts end to end on a seeded synthetic pair with a tokenizer (preset tiny, draft = the

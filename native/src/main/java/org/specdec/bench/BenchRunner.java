@@ -26,7 +26,8 @@ import org.specdec.sampling.SamplingParams;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
- * concurrency, and measures the forward-pass costs the DESIGN formula needs. No Spark here: the
+ * concurrency, and measures the forward-pass costs the speedup formula needs
+ * ({@link BenchResult#designSpeedup}). No Spark here: the
  * engine runs in this JVM exactly as it does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each

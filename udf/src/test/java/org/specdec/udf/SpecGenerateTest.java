@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.specdec.testing.Fixtures;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
 
 /**
  * {@code spec_generate} in a local session with the pair the repository ships: the struct it

@@ -9,7 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.specdec.bench.BenchColumn;
 import org.specdec.bench.BenchResult;
-import org.specdec.udf.SparkColumns;
+import org.specdec.udf.executor.SparkColumns;
 
 /** The bench's results as a Parquet table: one row per measurement, the {@link BenchColumn}s. */
 public final class BenchTable {

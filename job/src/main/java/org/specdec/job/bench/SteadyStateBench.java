@@ -18,7 +18,7 @@ import org.specdec.job.JobConfig;
 import org.specdec.job.JobConfigException;
 import org.specdec.job.JobSummary;
 import org.specdec.job.SpecdecJob;
-import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.util.Args;
 
 /**
