@@ -14,13 +14,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.LocalSpark;
 
 /**
  * Input that is wrong row by row never fails the job: each bad row becomes an error row that
@@ -50,30 +51,13 @@ class BadInputJobTest {
 
     @AfterAll
     static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
+        LocalSpark.stop(spark);
     }
 
     private JobConfig config(Path in, Path out, String... more) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", target.toString());
-        m.put("model.draft", draft.toString());
-        m.put("model.k", 2);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("sampling.max_tokens", 6);
-        m.put("job.partitions", 2);
-        m.put("job.progress_interval_s", 0);
-        m.put("job.max_error_fraction", 1.0);
-        for (String kv : more) {
-            int eq = kv.indexOf('=');
-            m.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        return JobConfig.of(m);
+        String[] settings = Stream.concat(Stream.of("model.k=2", "sampling.max_tokens=6", "job.partitions=2",
+                "job.max_error_fraction=1.0"), Stream.of(more)).toArray(String[]::new);
+        return LocalJob.config(target, draft, in, out, settings);
     }
 
     private static JobSummary run(JobConfig c) {

@@ -28,48 +28,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.specdec.job.stats.DeviceAssignments;
 import org.specdec.job.stats.QuantileSketch;
-import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.udf.executor.OutputSchema;
 
 /**
  * The job in local mode on the shipped trained pair (models/sotu-target with models/sotu-draft),
  * fed token-id prompts, with generated_token_ids written.
  */
-class SpecdecJobLocalTest {
-
-    static SparkSession spark;
-    static Path model;
-    static Path draft;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        model = LocalSpark.target();
-        draft = LocalSpark.draft();
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
-    }
+class SpecdecJobLocalTest extends ShippedPairJobTest {
 
     /** A jsonl input: id, prompt_token_ids (BOS + a few tokens), optional max_tokens. */
     static Path input(Path dir, String name, int rows, Map<Integer, String> overrides) throws Exception {
@@ -91,25 +65,9 @@ class SpecdecJobLocalTest {
     }
 
     JobConfig config(Path in, Path out, String... more) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", model.toString());
-        m.put("model.draft", draft.toString());
-        m.put("model.k", 3);
-        // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
-        m.put("model.draft_switch", false);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("sampling.max_tokens", 12);
-        m.put("output.token_ids", true);
-        m.put("job.partitions", 3);
-        m.put("job.progress_interval_s", 0);
-        for (String kv : more) {
-            int eq = kv.indexOf('=');
-            m.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        return JobConfig.of(m);
+        String[] settings = Stream.concat(Stream.of("sampling.max_tokens=12", "output.token_ids=true",
+                "job.partitions=3"), Stream.of(more)).toArray(String[]::new);
+        return LocalJob.config(model, draft, in, out, settings);
     }
 
     static JobSummary run(JobConfig c) {

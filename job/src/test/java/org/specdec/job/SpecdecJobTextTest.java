@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.cli.SpecdecCli;
-import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.LocalSpark;
 
 /**
  * Text prompts end to end on a seeded synthetic pair with a tokenizer (preset tiny, draft = the
@@ -61,10 +61,7 @@ class SpecdecJobTextTest {
 
     @AfterAll
     static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
+        LocalSpark.stop(spark);
     }
 
     private Path writePrompts() throws Exception {
@@ -79,21 +76,8 @@ class SpecdecJobTextTest {
     }
 
     private JobConfig config(Path in, Path out) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", target.toString());
-        m.put("model.draft", draft.toString());
-        m.put("model.k", 3);
-        // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
-        m.put("model.draft_switch", false);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("output.token_ids", true);
-        m.put("sampling.max_tokens", MAX_TOKENS);
-        m.put("job.partitions", 2);
-        m.put("job.progress_interval_s", 0);
-        return JobConfig.of(m);
+        return LocalJob.config(target, draft, in, out, "output.token_ids=true", "sampling.max_tokens=" + MAX_TOKENS,
+                "job.partitions=2");
     }
 
     /** id → output row of a job run over PROMPTS. */

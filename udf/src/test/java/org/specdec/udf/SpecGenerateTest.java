@@ -26,12 +26,8 @@ class SpecGenerateTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("specdec-udf-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
+        spark = LocalSpark.start();
+        // The extension registered the function already; a program's own registration must work too.
         SpecGenerate.register(spark);
         spark.conf().set(SqlSettings.TARGET, Fixtures.shippedModel("sotu-target").toString());
         spark.conf().set(SqlSettings.DRAFT, Fixtures.shippedModel("sotu-draft").toString());
@@ -42,10 +38,7 @@ class SpecGenerateTest {
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
+        LocalSpark.stop(spark);
     }
 
     @Test
