@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.testing.SyntheticPair;
 import org.specdec.udf.EngineSettings;
 import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.udf.executor.TaskPlacement;

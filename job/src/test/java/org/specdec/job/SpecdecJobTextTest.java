@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.cli.SpecdecCli;
+import org.specdec.testing.SyntheticPair;
 import org.specdec.udf.LocalSpark;
 
 /**

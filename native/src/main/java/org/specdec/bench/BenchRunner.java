@@ -13,7 +13,6 @@ import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.util.Args;
 import org.specdec.engine.EngineCounters;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
@@ -23,12 +22,13 @@ import org.specdec.engine.GenerationResult;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.util.Args;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
  * concurrency, and measures the forward-pass costs the speedup formula needs
- * ({@link BenchResult#designSpeedup}). No Spark here: the
- * engine runs in this JVM exactly as it does inside an executor.
+ * ({@link BenchResult#designSpeedup}). No Spark here: the engine runs in this JVM exactly as it
+ * does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
  * running every mode once (interleaved, so slow drift of the machine hits all modes alike, and in

@@ -14,12 +14,12 @@ import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.util.Args;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.speculative.AcceptanceRows;
 import org.specdec.speculative.DeviceAcceptance;
+import org.specdec.util.Args;
 
 /**
  * The cost of one target forward pass, the unit every speedup is made of: median time of a

@@ -3,6 +3,7 @@ package org.specdec.cli;
 import org.specdec.bench.BenchResult;
 import org.specdec.bench.BenchRunner;
 import org.specdec.bench.BenchSummary;
+import org.specdec.util.Args;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.specdec.util.Args;
 
 /**
  * {@code SpecdecCli bench}: the bench without Spark, for machines that carry only the runtime

@@ -4,11 +4,11 @@ import org.specdec.checkpoint.Checkpoint;
 import org.specdec.pair.PairCheckResult;
 import org.specdec.pair.VocabularyCheck;
 import org.specdec.tokenizer.TextTokenizer;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
-import org.specdec.util.Args;
 
 /** {@code check-pair}: the compatibility report of a draft/target pair, without decoding. */
 final class CheckPairCommand {

@@ -2,11 +2,11 @@ package org.specdec.cli;
 
 import org.specdec.backend.cuda.CudaAvailability;
 import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
-import org.specdec.util.Args;
 
 /**
  * {@code device-info --device cuda:N}: opens the device as the engine would (driver version,

@@ -7,6 +7,7 @@ import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.engine.ResultJson;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.specdec.util.Args;
 
 /** {@code generate}: a few prompts through the engine, no Spark. */
 final class GenerateCommand {

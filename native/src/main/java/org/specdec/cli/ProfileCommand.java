@@ -1,10 +1,10 @@
 package org.specdec.cli;
 
 import org.specdec.bench.PassProfile;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.Set;
-import org.specdec.util.Args;
 
 /** {@code profile}: what one target forward pass costs on a device (see {@link PassProfile}). */
 final class ProfileCommand {
