@@ -16,13 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.specdec.testing.SyntheticPair;
-import org.specdec.udf.LocalSpark;
 
 /**
  * Input that is wrong row by row never fails the job: each bad row becomes an error row that
@@ -30,30 +24,7 @@ import org.specdec.udf.LocalSpark;
  * that is wrong as a whole (repeated ids, speculative execution asked for) is refused at start-up.
  * Local mode on a seeded synthetic pair with a word-level tokenizer.
  */
-class BadInputJobTest {
-
-    static SparkSession spark;
-    static Path target;
-    static Path draft;
-
-    @TempDir
-    static Path models;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void makePairAndStartSpark() {
-        target = models.resolve("tiny-target");
-        draft = models.resolve("tiny-draft-l2");
-        SyntheticPair.make("tiny", 3, target, draft);
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        LocalSpark.stop(spark);
-    }
+class BadInputJobTest extends SyntheticPairJobTest {
 
     private JobConfig config(Path in, Path out, String... more) {
         String[] settings = Stream.concat(Stream.of("model.k=2", "sampling.max_tokens=6", "job.partitions=2",

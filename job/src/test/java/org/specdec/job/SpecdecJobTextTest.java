@@ -17,21 +17,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.specdec.cli.SpecdecCli;
-import org.specdec.testing.SyntheticPair;
-import org.specdec.udf.LocalSpark;
 
 /**
  * Text prompts end to end on a seeded synthetic pair with a tokenizer (preset tiny, draft = the
  * target's first 2 layers): the job's greedy generated_text is what {@code generate --json}
  * prints, and {@code spec_generate(prompt)} through spark.sql returns the same generations.
  */
-class SpecdecJobTextTest {
+class SpecdecJobTextTest extends SyntheticPairJobTest {
 
     static final List<String> PROMPTS = List.of(
             "the old man said",
@@ -41,29 +35,6 @@ class SpecdecJobTextTest {
             "they made a house near the river and",
             "the children like to play in the sun with their dog");
     static final int MAX_TOKENS = 16;
-
-    static SparkSession spark;
-    static Path target;
-    static Path draft;
-
-    @TempDir
-    static Path models;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void makePairAndStartSpark() {
-        target = models.resolve("tiny-target");
-        draft = models.resolve("tiny-draft-l2");
-        SyntheticPair.make("tiny", 7, target, draft);
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        LocalSpark.stop(spark);
-    }
 
     private Path writePrompts() throws Exception {
         ObjectMapper json = new ObjectMapper();
