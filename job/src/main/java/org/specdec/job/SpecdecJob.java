@@ -23,8 +23,8 @@ import org.specdec.job.stats.RunStatistics;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
 import org.specdec.udf.SqlSettings;
 
 /**

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.testing.SyntheticPair;
 import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.TaskPlacement;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.TaskPlacement;
 
 /** model.device: auto follows the task's GPU, cpu forces the CPU backend on GPU executors. */
 class DeviceSettingTest {

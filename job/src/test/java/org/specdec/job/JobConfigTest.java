@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.testing.Fixtures;
 
 class JobConfigTest {
 
@@ -79,12 +80,12 @@ class JobConfigTest {
 
     @Test
     void demoConfigParses() {
-        Path demo = Path.of(System.getProperty("user.dir")).getParent().resolve("conf/demo.yaml");
-        if (Files.exists(demo)) {
-            JobConfig c = JobConfig.load(demo, List.of());
-            assertEquals(null, c.get(JobConfig.SYNTHETIC_PRESET), "the demo runs the shipped trained pair");
-            assertTrue(Files.isRegularFile(demo.getParent().getParent().resolve(c.get(JobConfig.MODEL_TARGET))
-                    .resolve("model.safetensors")), "conf/demo.yaml's target must be the shipped model");
-        }
+        Path repo = Fixtures.repo();
+        Path demo = repo.resolve("conf/demo.yaml");
+        assertTrue(Files.isRegularFile(demo), demo + " is missing");
+        JobConfig c = JobConfig.load(demo, List.of());
+        assertEquals(null, c.get(JobConfig.SYNTHETIC_PRESET), "the demo runs the shipped trained pair");
+        assertTrue(Files.isRegularFile(repo.resolve(c.get(JobConfig.MODEL_TARGET)).resolve("model.safetensors")),
+                "conf/demo.yaml's target must be the shipped model");
     }
 }

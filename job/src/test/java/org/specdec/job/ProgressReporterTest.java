@@ -16,6 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.specdec.engine.GenerationResult;
 import org.specdec.job.stats.RunStatisticsAccumulator;
+import org.specdec.udf.LocalSpark;
 
 /**
  * In local mode the progress line counts the rows of running tasks as soon as they finish, without

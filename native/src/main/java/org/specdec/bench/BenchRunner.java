@@ -9,11 +9,10 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.specdec.backend.Backend;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.cli.Args;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
@@ -24,6 +23,7 @@ import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.stats.EngineCounters;
 import org.specdec.stats.SpeedupModel;
+import org.specdec.util.Args;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
@@ -266,8 +266,7 @@ public final class BenchRunner {
     private double[] passCosts(int batch) {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
-             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, 512)
-                     : CudaBackend.open(o.device, 512, 2 * batch)) {
+             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch)) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.load(tw);

@@ -7,6 +7,7 @@ import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.engine.ResultJson;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package org.specdec.engine;
 
 import org.specdec.backend.Backend;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
-import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.model.LlamaWeights;
@@ -47,7 +46,7 @@ public final class Engines {
             }
             int k = spec.hasDraft() ? spec.k() : 0;
             int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
-            Backend backend = openBackend(spec, maxContext + maxK + 1);
+            Backend backend = Backends.open(spec.device(), spec.threads(), maxContext + maxK + 1, spec.maxBatch());
             opened.push(backend);
             LlamaWeights targetWeights = LlamaWeights.load(target);
             ModelRunner targetRunner = backend.load(targetWeights);
@@ -85,18 +84,6 @@ public final class Engines {
             closeAll(List.copyOf(opened));
             throw e;
         }
-    }
-
-    private static Backend openBackend(EngineSpec spec, int maxPositions) {
-        String device = spec.device() == null ? "cpu" : spec.device();
-        if (device.equals("cpu")) {
-            return new CpuBackend(spec.threads(), maxPositions);
-        }
-        if (device.startsWith("cuda")) {
-            // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
-            return CudaBackend.open(device, maxPositions, Math.max(1, spec.maxBatch()));
-        }
-        throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N)");
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

@@ -3,6 +3,8 @@ package org.specdec.udf;
 import java.io.Serializable;
 import java.nio.file.Path;
 import org.specdec.engine.EngineSpec;
+import org.specdec.udf.executor.ExecutorCores;
+import org.specdec.udf.executor.TaskPlacement;
 
 /**
  * The serializable half of an {@link EngineSpec}: everything but the device, which only the

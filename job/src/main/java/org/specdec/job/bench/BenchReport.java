@@ -14,7 +14,7 @@ import org.specdec.job.report.SvgChart;
  * The bench's HTML report: the summary table on top, then the source article's three charts
  * against concurrency (tokens/s, generation time, time to first token), each with the
  * target-only and the speculative curve (fixed k as thin dashed curves), then measured speedup
- * next to the DESIGN formula's prediction, then every configuration.
+ * next to the speedup formula's prediction ({@link BenchResult#designSpeedup}), then every configuration.
  */
 public final class BenchReport {
 
@@ -47,7 +47,7 @@ public final class BenchReport {
                 "ms", series(levels, BenchResult::genTimeMeanMs), true));
         charts.add(SvgChart.line(CHARTS.get(2), "Time to first token (mean) vs concurrency", "concurrency", "ms",
                 series(levels, BenchResult::ttftMeanMs), true));
-        charts.add(SvgChart.line(CHARTS.get(3), "Speculative speedup: measured vs DESIGN formula", "concurrency",
+        charts.add(SvgChart.line(CHARTS.get(3), "Speculative speedup: measured vs predicted", "concurrency",
                 "speedup (x)", speedupSeries(levels), true));
         page.heading("Charts");
         page.charts(charts);

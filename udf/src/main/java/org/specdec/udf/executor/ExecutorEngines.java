@@ -1,4 +1,4 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.specdec.engine.EngineSpec;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
+import org.specdec.udf.EngineSettings;
 
 /**
  * The engines of this JVM: one per {@link EngineSpec} (model paths, draft, k, device), loaded on

@@ -1,9 +1,10 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import java.util.Map;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.specdec.udf.EngineSettings;
 
 /**
  * Where the current task runs: its device (the GPU Spark assigned to it, or the CPU), executor and
