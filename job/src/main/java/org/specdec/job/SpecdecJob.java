@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
@@ -23,7 +24,7 @@ import org.specdec.job.report.RunReport;
 import org.specdec.job.stats.RunStatistics;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.udf.EngineSettings;
+import org.specdec.sampling.SamplingSettings;
 import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
 import org.specdec.udf.SqlSettings;
@@ -69,8 +70,7 @@ public final class SpecdecJob {
                 case "--config", "-c" -> configFile = Path.of(value(args, ++i, "--config"));
                 case "--set" -> overrides.add(value(args, ++i, "--set"));
                 case "--help", "-h" -> {
-                    System.out.println("usage: specdecode run --config FILE.yaml [--set key=value ...]\n\nkeys:\n"
-                            + JobConfig.describe());
+                    System.out.print(usage());
                     return 0;
                 }
                 default -> throw new JobConfigException("unknown argument '" + args[i]
@@ -86,6 +86,14 @@ public final class SpecdecJob {
             spark.stop();
             ExecutorEngines.closeAll();
         }
+    }
+
+    /** {@code run --help}: the command line, where relative paths point, and every key. */
+    static String usage() {
+        return "usage: specdecode run --config FILE.yaml [--set key=value ...] [--master URL] [--conf k=v ...]\n\n"
+                + String.join("\n", org.specdec.settings.SettingsHelp.wrap(JobConfig.RELATIVE_PATHS, 100)) + "\n"
+                + "Keys (the model.* and sampling.* ones are also generate's flags and spec_generate's "
+                + "spark.specdec.* conf, with the same defaults), as key type = default:\n" + JobConfig.describe();
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -172,8 +180,7 @@ public final class SpecdecJob {
             loadOnDriver(engine);
         }
         // Same pair for spec_generate in this session.
-        new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
-                conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
+        new SqlSettings(engine, SamplingSettings.read(conf)).applyTo(spark);
 
         CachedInput.Counted cachedInput = CachedInput.persist(read.rows());
         Dataset<Row> input = cachedInput.rows();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.settings.Setting;
 
 class JobConfigTest {
 
@@ -70,8 +71,8 @@ class JobConfigTest {
 
     @Test
     void everyKeyIsDocumentedOnce() {
-        assertEquals(JobConfig.ENTRIES.size(), JobConfig.ENTRIES.stream().map(ConfigEntry::key).distinct().count());
-        for (ConfigEntry<?> e : JobConfig.ENTRIES) {
+        assertEquals(JobConfig.ENTRIES.size(), JobConfig.ENTRIES.stream().map(Setting::key).distinct().count());
+        for (Setting<?> e : JobConfig.ENTRIES) {
             assertFalse(e.doc().isBlank(), e.key());
         }
         assertTrue(JobConfig.describe().contains("job.max_error_fraction"));

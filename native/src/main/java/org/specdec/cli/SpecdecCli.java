@@ -24,6 +24,13 @@ public final class SpecdecCli {
             err.print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+            String usage = usage(args[0]);
+            if (usage != null) {
+                out.print("usage: specdec " + usage);
+                return 0;
+            }
+        }
         try {
             switch (args[0]) {
                 case "generate":
@@ -47,6 +54,19 @@ public final class SpecdecCli {
             err.println("specdec " + args[0] + ": " + e.getMessage());
             return 2;
         }
+    }
+
+    /** One command's usage, or null for an unknown command. */
+    static String usage(String command) {
+        return switch (command) {
+            case "generate" -> GenerateCommand.usage();
+            case "bench" -> BenchCommand.usage();
+            case "check-pair" -> CheckPairCommand.usage();
+            case "make-model" -> MakeModelCommand.usage();
+            case "profile" -> ProfileCommand.usage();
+            case "device-info" -> DeviceInfoCommand.usage();
+            default -> null;
+        };
     }
 
     static String usage() {

@@ -38,24 +38,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SpeculativeEngine implements GenerationEngine {
 
-    /** Engine settings; see EngineSpec for their meaning. */
-    public record Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                          String device, String targetName, String draftName, boolean draftSwitch) {
-
-        /** Without the draft switch: every step drafts (the fixed behaviour tests compare against). */
-        public Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                       String device, String targetName, String draftName) {
-            this(k, adaptiveK, maxK, maxBatch, maxContext, eosIds, device, targetName, draftName, false);
-        }
-    }
-
     private final ModelRunner target;
     /** The target's device-side verifier, or null: the host verifies with {@link #sampler}. */
     private final DeviceAcceptance deviceAcceptance;
     private final Drafter drafter;
     private final TextCodec codec;
     private final AutoCloseable resources;
-    private final Options options;
+    /** The settings as resolved for the opened models: k, context and device are the ones in use. */
+    private final EngineSettings options;
+    private final LoadedModels models;
     private final DraftLengthPolicy policy;
     /** Turns drafting off at batch sizes where it does not pay; null = always draft. */
     private final DraftSwitch draftSwitch;
@@ -84,23 +75,28 @@ public final class SpeculativeEngine implements GenerationEngine {
     /** steps, drafting steps, drafting row-steps, draft tokens, accepted tokens, rejected blocks. */
     private final long[] totals = new long[6];
 
-    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
-        this(target, drafter, codec, options, null);
+    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, EngineSettings options,
+                             LoadedModels models) {
+        this(target, drafter, codec, options, models, null);
     }
 
-    /** @param resources closed after the engine (checkpoints, tokenizer, backend), may be null */
-    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options,
-                             AutoCloseable resources) {
+    /**
+     * @param options   the engine settings, with maxContext and device as the models were opened with
+     * @param resources closed after the engine (checkpoints, tokenizer, backend), may be null
+     */
+    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, EngineSettings options,
+                             LoadedModels models, AutoCloseable resources) {
         this.resources = resources;
         this.target = target;
         this.deviceAcceptance = target instanceof DeviceAcceptance da ? da : null;
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
         this.options = options;
+        this.models = models;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
         this.draftSwitch = this.drafter != null && options.draftSwitch()
                 ? new DraftSwitch(options.maxBatch(), policy.maxK()) : null;
-        this.eos = new HashSet<>(options.eosIds());
+        this.eos = new HashSet<>(models.eosIds());
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
         this.emitted = new int[policy.maxK() + 2];
@@ -116,12 +112,12 @@ public final class SpeculativeEngine implements GenerationEngine {
 
     @Override
     public String targetModelName() {
-        return options.targetName();
+        return models.targetName();
     }
 
     @Override
     public String draftModelName() {
-        return drafter == null ? null : options.draftName();
+        return drafter == null ? null : models.draftName();
     }
 
     @Override
@@ -268,7 +264,7 @@ public final class SpeculativeEngine implements GenerationEngine {
             probe.add(cache, new int[] {token}, 0, 1, 1);
             float[] logits = target.forward(probe);
             if (LogitsProcessor.containsNaN(logits, 0, targetVocab)) {
-                return "the target model " + options.targetName() + " computes NaN logits (one-token input, token id "
+                return "the target model " + models.targetName() + " computes NaN logits (one-token input, token id "
                         + token + "): its weights are broken, so nothing can be decoded";
             }
             return null;
@@ -579,7 +575,7 @@ public final class SpeculativeEngine implements GenerationEngine {
                 s.stats.draftMs(),
                 s.stats.targetMs(),
                 options.device(),
-                options.targetName(),
+                models.targetName(),
                 draftModelName(),
                 p.temperature(),
                 p.topP(),
@@ -587,7 +583,7 @@ public final class SpeculativeEngine implements GenerationEngine {
     }
 
     private GenerationResult error(String id, String message, int promptTokens, SamplingParams p) {
-        return GenerationResult.error(id, message, promptTokens, options.device(), options.targetName(),
+        return GenerationResult.error(id, message, promptTokens, options.device(), models.targetName(),
                 draftModelName(), p == null ? 0 : p.temperature(), p == null ? 1 : p.topP(), p == null ? 0 : p.seed());
     }
 
