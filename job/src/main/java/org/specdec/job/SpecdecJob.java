@@ -25,6 +25,7 @@ import org.specdec.job.stats.RunStatistics;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.sampling.SamplingSettings;
+import org.specdec.settings.SettingsHelp;
 import org.specdec.udf.ExecutorEngines;
 import org.specdec.udf.OutputSchema;
 import org.specdec.udf.SqlSettings;
@@ -90,10 +91,10 @@ public final class SpecdecJob {
 
     /** {@code run --help}: the command line, where relative paths point, and every key. */
     static String usage() {
+        String about = JobConfig.RELATIVE_PATHS + " Keys, as key type = default (the model.* and sampling.* ones "
+                + "are also generate's flags and spec_generate's spark.specdec.* conf, with the same defaults):";
         return "usage: specdecode run --config FILE.yaml [--set key=value ...] [--master URL] [--conf k=v ...]\n\n"
-                + String.join("\n", org.specdec.settings.SettingsHelp.wrap(JobConfig.RELATIVE_PATHS, 100)) + "\n"
-                + "Keys (the model.* and sampling.* ones are also generate's flags and spec_generate's "
-                + "spark.specdec.* conf, with the same defaults), as key type = default:\n" + JobConfig.describe();
+                + String.join("\n", SettingsHelp.wrap(about, 100)) + "\n" + JobConfig.describe();
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -45,9 +45,12 @@ public final class GenerateCommand {
                 """ + SettingsHelp.describe(SETTINGS, Setting::cliFlag);
     }
 
-    /** The engine settings of a generate command line: the flags given, the table's defaults for the rest. */
-    public static EngineSettings engineSettings(String... argv) {
-        return EngineSettings.read(values(new Args(argv, 1, VALUE_FLAGS, BOOLEAN_FLAGS)));
+    /**
+     * The settings of a generate command line ({@code argv[0]} is the command): the flags given,
+     * the tables' defaults for the rest.
+     */
+    public static SettingValues values(String... argv) {
+        return values(new Args(argv, 1, VALUE_FLAGS, BOOLEAN_FLAGS));
     }
 
     /** The flags of a command line as setting values; errors name the flag. */

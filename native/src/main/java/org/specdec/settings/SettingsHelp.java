@@ -46,9 +46,14 @@ public final class SettingsHelp {
         for (Setting<?> s : settings) {
             b.append("| `").append(s.key()).append("` | ").append(code(s.cliFlag())).append(" | ")
                     .append(code(s.sqlKey())).append(" | ").append(s.type().replace("|", "\\|")).append(" | ")
-                    .append(s.shownDefault()).append(" | ").append(s.doc().replace("|", "\\|")).append(" |\n");
+                    .append(s.shownDefault()).append(" | ").append(cell(s.doc())).append(" |\n");
         }
         return b.toString();
+    }
+
+    /** Text in a table cell: '|' would end the cell and '<...>' would read as an HTML tag. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String code(String name) {
