@@ -291,7 +291,7 @@ public final class SpecdecJob {
         String pair = "target " + engine.target() + (engine.draft() != null ? ", draft " + engine.draft() : "");
         GenerationEngine loaded;
         try {
-            loaded = ExecutorEngines.engine(engine, "cpu");
+            loaded = ExecutorEngines.engine(engine, engine.deviceFor("cpu")); // local mode assigns no GPU
         } catch (RuntimeException e) {
             throw new JobConfigException("cannot load the model pair (" + pair + "): " + e.getMessage(), e);
         }
