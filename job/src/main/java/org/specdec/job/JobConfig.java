@@ -171,25 +171,46 @@ public final class JobConfig implements SettingValues {
      * {@code key=value} overrides in order.
      */
     public static JobConfig load(Path yamlFile, List<String> overrides) {
+        if (yamlFile == null) {
+            return read(null, null, null, overrides);
+        }
+        String text;
+        try {
+            text = Files.readString(yamlFile);
+        } catch (IOException e) {
+            throw new JobConfigException("cannot read config " + yamlFile + ": " + e.getMessage());
+        }
+        return read(text, yamlFile.toString(), yamlFile.toAbsolutePath().normalize().getParent(), overrides);
+    }
+
+    /**
+     * Reads YAML text (or none), then applies {@code key=value} overrides in order.
+     *
+     * @param yaml      the config text, or null for overrides only
+     * @param source    what the text is called in errors (its file name)
+     * @param folder    the folder its relative paths are resolved against; null leaves them relative
+     *                  to the working directory (a config that is not a file)
+     * @param overrides {@code --set} values, whose paths always stay as given
+     */
+    public static JobConfig read(String yaml, String source, Path folder, List<String> overrides) {
         Map<String, Object> flat = new LinkedHashMap<>();
-        if (yamlFile != null) {
+        if (yaml != null) {
             Object root;
             try {
-                root = YAML.readValue(Files.readString(yamlFile), Object.class);
+                root = YAML.readValue(yaml, Object.class);
             } catch (IOException e) {
-                throw new JobConfigException("cannot read config " + yamlFile + ": " + e.getMessage());
+                throw new JobConfigException("cannot read config " + source + ": " + e.getMessage());
             }
             if (root != null && !(root instanceof Map<?, ?>)) {
-                throw new JobConfigException("config " + yamlFile + " must be a YAML mapping of sections "
+                throw new JobConfigException("config " + source + " must be a YAML mapping of sections "
                         + "(model:, input:, output:, ...)");
             }
             if (root != null) {
                 flatten("", (Map<?, ?>) root, flat);
             }
-            Path folder = yamlFile.toAbsolutePath().normalize().getParent();
             for (Setting<?> entry : ENTRIES) {
-                if (entry.kind() != Setting.Kind.VALUE && flat.get(entry.key()) instanceof String path) {
-                    flat.put(entry.key(), resolve(folder, entry, path));
+                if (folder != null && entry.kind() != Setting.Kind.VALUE && flat.get(entry.key()) instanceof String p) {
+                    flat.put(entry.key(), resolve(folder, entry, p));
                 }
             }
         }

@@ -131,8 +131,8 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
                 acceptanceRate() == null ? "-" : String.format("%.3f", acceptanceRate()), acceptedTokens, draftTokens,
                 meanAcceptanceLength() == null ? "-" : String.format("%.2f", meanAcceptanceLength())));
         b.append(String.format("  draft length        %s%n", meanK() == null ? "-"
-                : String.format("mean k %.2f draft tokens per target pass (up to model.k; the draft switch drafts "
-                        + "less where that pays)", meanK())));
+                : String.format("mean k %.2f per target pass (at most model.k; the draft switch drafts less where "
+                        + "that pays)", meanK())));
         b.append(String.format("  throughput          %.1f tokens/s over %.1f s wall%n", tokensPerSecond(), wallSeconds));
         b.append(String.format("  latency             p50 %.0f ms, p95 %.0f ms, mean ttft %.0f ms%n", latencyP50Ms,
                 latencyP95Ms, ttftMeanMs));

@@ -19,7 +19,7 @@ class SummaryMeanKTest {
     void meanKIsDraftTokensPerTargetPass() {
         JobSummary s = summary(10, 24);
         assertEquals(2.4, s.meanK(), 1e-12);
-        assertTrue(s.render().contains("draft length        mean k 2.40 draft tokens per target pass"), s.render());
+        assertTrue(s.render().contains("draft length        mean k 2.40 per target pass"), s.render());
         assertTrue(s.toJson().contains("\"mean_k\" : 2.4"), s.toJson());
         assertTrue(s.reportRows().stream().anyMatch(r -> r.get(1).equals("2.40")));
     }
