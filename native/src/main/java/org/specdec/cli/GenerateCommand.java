@@ -35,6 +35,14 @@ public final class GenerateCommand {
 
     private GenerateCommand() {}
 
+    /** The command line in two lines, for the overview of every command. */
+    static String synopsis() {
+        return """
+                generate --target DIR [--draft DIR | --self-draft N] (--prompt TEXT | --prompt-ids 1,2,3)... [--json]
+                         [settings: generate --help lists them]
+                """;
+    }
+
     static String usage() {
         return """
                 generate --target DIR [--draft DIR | --self-draft N] (--prompt TEXT | --prompt-ids 1,2,3)... [--json]

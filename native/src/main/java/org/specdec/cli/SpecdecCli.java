@@ -70,7 +70,8 @@ public final class SpecdecCli {
     }
 
     static String usage() {
-        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage() + "\n"
+        return "usage: specdec <command> [options]   (specdec <command> --help: its options)\n\n"
+                + GenerateCommand.synopsis() + "\n" + BenchCommand.usage() + "\n"
                 + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage() + "\n" + ProfileCommand.usage() + "\n"
                 + DeviceInfoCommand.usage();
     }
