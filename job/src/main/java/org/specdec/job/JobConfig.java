@@ -217,7 +217,8 @@ public final class JobConfig implements SettingValues {
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
-                throw new JobConfigException("--set expects key=value (e.g. --set sampling.max_tokens=32), got '" + o + "'");
+                throw new JobConfigException("--set expects key=value (e.g. --set sampling.max_tokens=32), got '" + o
+                        + "'");
             }
             String key = o.substring(0, eq).trim();
             flat.put(key, parseScalar(o.substring(eq + 1)));

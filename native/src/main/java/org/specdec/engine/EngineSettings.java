@@ -36,7 +36,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
 
     public static final String AUTO = "auto";
     public static final String CPU = "cpu";
-    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda:\\d+");
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
 
     public static final Setting<String> TARGET = Setting.localPath("model.target",
             "Target model directory (Hugging Face layout).").mustBeSet().cli("--target").sql("spark.specdec.target");
@@ -78,7 +78,8 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             "auto: in Spark each task runs on the GPU Spark assigned to it (cuda:N, from "
                     + "TaskContext.resources()) and on the CPU without one; outside Spark (generate) on the CPU. "
                     + "cpu: always the CPU backend, also on GPU executors (the assigned GPU is still logged per "
-                    + "task; the device column says cpu). cuda:N: always that GPU, whatever Spark assigned.",
+                    + "task; the device column says cpu). cuda:N: always that GPU, whatever Spark assigned "
+                    + "(cuda = cuda:0).",
             EngineSettings::parseDevice, false, Setting.Kind.VALUE, "--device", "spark.specdec.device");
 
     /** Every engine setting, in the order help and the README list them. */

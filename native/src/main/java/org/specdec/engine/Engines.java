@@ -94,7 +94,7 @@ public final class Engines {
         if (device.equals(EngineSettings.CPU) || device.equals(EngineSettings.AUTO)) {
             return new CpuBackend(spec.threads(), maxPositions);
         }
-        // cuda:N (EngineSettings admits nothing else); fails with CudaAvailability's reason (no
+        // cuda or cuda:N (EngineSettings admits nothing else); fails with CudaAvailability's reason (no
         // kernels in the jar, no driver, no device).
         return CudaBackend.open(device, maxPositions, Math.max(1, spec.maxBatch()));
     }

@@ -34,7 +34,8 @@ public record Setting<T>(String key, String type, T defaultValue, String doc, Fu
     }
 
     public static Setting<String> string(String key, String def, String doc) {
-        return new Setting<>(key, "text", def, doc, v -> v == null ? null : v.toString(), false, Kind.VALUE, null, null);
+        return new Setting<>(key, "text", def, doc, v -> v == null ? null : v.toString(), false, Kind.VALUE, null,
+                null);
     }
 
     public static Setting<String> localPath(String key, String doc) {
