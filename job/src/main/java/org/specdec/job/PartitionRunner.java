@@ -56,6 +56,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         TaskPlacement where = TaskPlacement.current();
         GenerationEngine engine = ExecutorEngines.engine(engineSettings, where);
         int window = Math.max(8, 4 * engineSettings.maxBatch());
+        statistics.taskStarted(System.currentTimeMillis());
         return new Decoding(input, engine, where, window, System.nanoTime());
     }
 

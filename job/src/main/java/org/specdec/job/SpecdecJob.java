@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -223,8 +222,8 @@ public final class SpecdecJob {
         StructType schema = OutputSchema.jobSchema(withTokenIds);
 
         RunStatisticsAccumulator statistics = RunStatisticsAccumulator.register(spark.sparkContext());
-        ProgressReporter progress = new ProgressReporter(rowsTodo, conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S),
-                System.err);
+        ProgressReporter progress = new ProgressReporter(statistics, rowsTodo,
+                conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S), System.err);
         spark.sparkContext().addSparkListener(progress);
         try {
             if (rowsTodo > 0 || !skipDone) {
@@ -303,11 +302,8 @@ public final class SpecdecJob {
     }
 
     private static void writeText(SparkSession spark, String path, String text) throws IOException {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        try (java.io.OutputStream os = fs.create(p, true)) {
-            os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
+        SideFile.write(spark.sparkContext().hadoopConfiguration(), path,
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static String stripSlash(String p) {

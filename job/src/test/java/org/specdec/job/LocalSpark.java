@@ -17,7 +17,6 @@ final class LocalSpark {
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.executor.heartbeatInterval", "2s")
                 .config("spark.sql.extensions", "org.specdec.udf.SpecdecSqlExtensions")
                 .getOrCreate();
     }

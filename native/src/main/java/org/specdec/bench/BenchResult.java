@@ -29,7 +29,8 @@ package org.specdec.bench;
  * @param costRatioC         measured draft/target cost ratio c at this concurrency (one position per row)
  * @param verifyRatio        measured target pass with 5 positions per row / with 1
  * @param speedup            tokensPerS / target-only tokensPerS at this concurrency (same repeat)
- * @param predictedSpeedup   DESIGN formula (1 - a^(k+1)) / ((1 - a)(k c + 1)) with a = alpha, k = meanK
+ * @param predictedSpeedup   {@link org.specdec.stats.SpeedupModel#speedup(double, double, double)} with a = alpha,
+ *                           k = meanK and the measured c
  */
 public record BenchResult(int concurrency, String mode, int k, int maxK, int repeat, int rows, long generatedTokens,
                           double wallS, double tokensPerS, double genTimeMeanMs, double genTimeP50Ms,
@@ -62,14 +63,5 @@ public record BenchResult(int concurrency, String mode, int k, int maxK, int rep
                 genTimeMeanMs, genTimeP50Ms, genTimeP95Ms, ttftMeanMs, ttftP95Ms, acceptanceRate, alpha,
                 meanAcceptanceLength, meanK, steps, draftingSteps, skippedSteps, costRatioC, verifyRatio, s,
                 predictedSpeedup);
-    }
-
-    /** The DESIGN formula: (1 - a^(k+1)) / ((1 - a)(k c + 1)). */
-    public static double designSpeedup(double a, double k, double c) {
-        if (Double.isNaN(a) || k <= 0) {
-            return Double.NaN;
-        }
-        double x = Math.min(Math.max(a, 0), 0.999999);
-        return (1 - Math.pow(x, k + 1)) / ((1 - x) * (k * c + 1));
     }
 }

@@ -14,7 +14,6 @@ import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.cli.Args;
-import org.specdec.engine.EngineCounters;
 import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
@@ -23,11 +22,13 @@ import org.specdec.engine.GenerationResult;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.stats.EngineCounters;
+import org.specdec.stats.SpeedupModel;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
- * concurrency, and measures the forward-pass costs the DESIGN formula needs. No Spark here: the
- * engine runs in this JVM exactly as it does inside an executor.
+ * concurrency, and measures the forward-pass costs the speedup model ({@link SpeedupModel})
+ * needs. No Spark here: the engine runs in this JVM exactly as it does inside an executor.
  *
  * <p>Order per concurrency: pass costs, a warm-up of every mode (JIT), then the repeats, each
  * running every mode once (interleaved, so slow drift of the machine hits all modes alike, and in
@@ -221,7 +222,7 @@ public final class BenchRunner {
         }
         double alpha = n.alpha();
         double meanK = n.meanDraftLength();
-        double predicted = BenchResult.designSpeedup(alpha, meanK, costC);
+        double predicted = SpeedupModel.speedup(alpha, meanK, costC);
         return new BenchResult(c, mode, spec.k(), spec.maxK(), repeat, gen.length, generated, m.seconds,
                 generated / m.seconds, mean(gen), percentile(gen, 0.5), percentile(gen, 0.95), mean(ttft),
                 percentile(ttft, 0.95), drafted == 0 ? Double.NaN : accepted / (double) drafted, alpha,

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.Backend;
+import org.specdec.backend.DeviceAcceptance;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
@@ -17,8 +19,6 @@ import org.specdec.cli.Args;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.speculative.AcceptanceRows;
-import org.specdec.speculative.DeviceAcceptance;
 
 /**
  * The cost of one target forward pass, the unit every speedup is made of: median time of a

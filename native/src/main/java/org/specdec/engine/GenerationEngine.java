@@ -1,5 +1,7 @@
 package org.specdec.engine;
 
+import org.specdec.stats.EngineCounters;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

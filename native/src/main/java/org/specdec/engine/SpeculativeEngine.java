@@ -1,25 +1,25 @@
 package org.specdec.engine;
 
+import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.kv.KvCache;
 import org.specdec.sampling.LogitsProcessor;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.speculative.AcceptanceRows;
-import org.specdec.speculative.DeviceAcceptance;
 import org.specdec.speculative.DraftBatch;
 import org.specdec.speculative.DraftLengthPolicy;
 import org.specdec.speculative.DraftSwitch;
 import org.specdec.speculative.Drafter;
-import org.specdec.speculative.RejectionSampler;
-import org.specdec.tokenizer.StopStringMatcher;
+import org.specdec.speculative.Verifier;
+import org.specdec.stats.EngineCounters;
+import org.specdec.stats.EngineStats;
+import org.specdec.stats.StepOutcome;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,20 +27,25 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Speculative decoding with continuous batching. One loop thread owns the running batch; each
- * step it (1) admits waiting rows up to maxBatch, (2) lets the drafter propose k tokens per row,
- * (3) runs ONE target pass over every row's uncached tokens plus its drafts (a new row's prompt
- * is its prefill, so prefill and verification share the pass), (4) accepts with the rejection
- * sampler, emits, applies stop rules and rolls back the KV caches. Finished rows leave at once.
+ * Speculative decoding with continuous batching. One loop thread owns the running batch: it admits
+ * waiting rows up to maxBatch, then runs a step, in which it
+ * <ol>
+ *   <li>plans each row's draft length k ({@link StepPlan}: the row's own, possibly adaptive, k
+ *       within max_tokens and the context window, capped by the draft switch);</li>
+ *   <li>lets the drafter propose k tokens per row;</li>
+ *   <li>verifies: ONE target pass over every row's uncached tokens plus its drafts (a new row's
+ *       prompt is its prefill, so prefill and verification share the pass), and the rejection
+ *       rule per row ({@link Verifier}: on the host from the logits, or on a CUDA device where
+ *       only the accepted ids come back);</li>
+ *   <li>commits each row's accepted drafts and the target's token after them, applies its stop
+ *       rules and rolls back the KV caches ({@link Sequence#commit}); finished rows leave at once.</li>
+ * </ol>
  * k = 0 (no drafter) runs target-only decoding through the same code: the baseline.
- * When the target runner implements {@link DeviceAcceptance} (CUDA), steps (3) and (4a) run on the
- * device and only the accepted ids come back; the rest of the step is the same code.
  */
 public final class SpeculativeEngine implements GenerationEngine {
 
     private final ModelRunner target;
-    /** The target's device-side verifier, or null: the host verifies with {@link #sampler}. */
-    private final DeviceAcceptance deviceAcceptance;
+    private final Verifier verifier;
     private final Drafter drafter;
     private final TextCodec codec;
     private final AutoCloseable resources;
@@ -50,7 +55,9 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final DraftLengthPolicy policy;
     /** Turns drafting off at batch sizes where it does not pay; null = always draft. */
     private final DraftSwitch draftSwitch;
-    private final Set<Integer> eos;
+    private final EngineStats stats = new EngineStats();
+    private final StepPlan plan;
+    private final RowContext rowContext;
     private final int targetVocab;
     private final int draftVocab;
 
@@ -66,14 +73,9 @@ public final class SpeculativeEngine implements GenerationEngine {
     private volatile String broken;
 
     private final ForwardBatch verifyBatch = new ForwardBatch();
+    private final AcceptanceRows acceptance = new AcceptanceRows();
     private final DraftBatch draftBatch = new DraftBatch();
-    private final RejectionSampler sampler = new RejectionSampler();
-    private final AcceptanceRows acceptRows = new AcceptanceRows();
-    private final int[] emitted;
-    private int[][] deviceEmitted = new int[0][];
-    private int[] stepK = new int[8];
-    /** steps, drafting steps, drafting row-steps, draft tokens, accepted tokens, rejected blocks. */
-    private final long[] totals = new long[6];
+    private final List<Sequence> finished = new ArrayList<>();
 
     public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, EngineSettings options,
                              LoadedModels models) {
@@ -88,18 +90,19 @@ public final class SpeculativeEngine implements GenerationEngine {
                              LoadedModels models, AutoCloseable resources) {
         this.resources = resources;
         this.target = target;
-        this.deviceAcceptance = target instanceof DeviceAcceptance da ? da : null;
+        this.verifier = Verifier.forTarget(target);
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
         this.options = options;
         this.models = models;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
         this.draftSwitch = this.drafter != null && options.draftSwitch()
-                ? new DraftSwitch(options.maxBatch(), policy.maxK()) : null;
-        this.eos = new HashSet<>(models.eosIds());
+                ? new DraftSwitch(options.maxBatch(), policy.maxK(), stats) : null;
+        this.plan = new StepPlan(this.drafter != null, draftSwitch);
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
-        this.emitted = new int[policy.maxK() + 2];
+        this.rowContext = new RowContext(options.maxContext(), policy.maxK(), draftVocab, codec,
+                new HashSet<>(models.eosIds()), options.device(), models.targetName(), draftModelName());
         this.loop = new Thread(this::runLoop, "specdec-engine");
         this.loop.setDaemon(true);
         this.loop.start();
@@ -132,11 +135,7 @@ public final class SpeculativeEngine implements GenerationEngine {
 
     @Override
     public EngineCounters counters() {
-        DraftSwitch.Counters sw = draftSwitch == null ? DraftSwitch.Counters.NONE : draftSwitch.counters();
-        synchronized (totals) {
-            return new EngineCounters(totals[0], totals[1], sw.stepsSkipped(), totals[2], totals[3], totals[4],
-                    totals[5], sw.probes(), sw.switchedOff());
-        }
+        return stats.snapshot();
     }
 
     @Override
@@ -169,8 +168,7 @@ public final class SpeculativeEngine implements GenerationEngine {
         if (broken != null) {
             return CompletableFuture.completedFuture(error(id, broken, prompt.length, p));
         }
-        Sequence s = new Sequence(id, p, prompt, options.maxContext(), policy.maxK(), draftVocab, codec,
-                policy.initialK());
+        Sequence s = new Sequence(id, p, prompt, policy.initialK(), rowContext);
         waiting.add(s);
         lock.lock();
         try {
@@ -239,7 +237,7 @@ public final class SpeculativeEngine implements GenerationEngine {
                 String msg = "decoding failed: " + t;
                 for (Sequence s : active) {
                     release(s);
-                    s.future.complete(error(s.id, msg, s.promptLength, s.params));
+                    s.fail(msg);
                 }
                 active.clear();
                 if (t instanceof VirtualMachineError vme && !(t instanceof OutOfMemoryError)) {
@@ -309,292 +307,101 @@ public final class SpeculativeEngine implements GenerationEngine {
     }
 
     private void step() {
-        int n = active.size();
-        if (stepK.length < n) {
-            stepK = new int[n * 2];
-        }
-        // 1. Draft length per row: never draft past max_tokens or the context window.
-        boolean anyDraft = false;
-        int kSum = 0;
-        for (int i = 0; i < n; i++) {
-            Sequence s = active.get(i);
-            int k = drafter == null ? 0 : s.k;
-            k = Math.min(k, s.maxTokens - s.generated - 1);
-            k = Math.min(k, options.maxContext() - s.length);
-            stepK[i] = Math.max(0, k);
-            kSum += stepK[i];
-            anyDraft |= stepK[i] > 0;
-        }
-        // 1b. Does drafting pay at this batch size, and up to which k? At 0 this step is plain target decoding.
-        boolean probe = false;
-        if (anyDraft && draftSwitch != null) {
-            int limit = draftSwitch.draftLimit(n, kSum / (double) n);
-            probe = draftSwitch.probing();
-            int onlyRow = probe ? freshestDraftRow(n) : -1;
-            kSum = 0;
-            anyDraft = false;
-            for (int i = 0; i < n; i++) {
-                stepK[i] = onlyRow >= 0 && i != onlyRow ? 0 : Math.min(stepK[i], limit);
-                kSum += stepK[i];
-                anyDraft |= stepK[i] > 0;
-            }
-        }
-        // A clean step (no prompt prefill, short draft catch-up, every row drafting alike: not a
-        // one-row probe) is a sample for the switch's cost tables.
-        boolean clean = !probe;
-        for (int i = 0; i < n && clean; i++) {
-            Sequence s = active.get(i);
-            clean = s.length - s.targetCache.length() == 1
-                    && (stepK[i] == 0 || s.length - s.draftCache.length() <= 2);
-        }
+        // 1. Plan: each row's draft length this step.
+        plan.decide(active);
         // 2. Draft.
-        double draftMs = 0;
-        if (anyDraft) {
-            draftBatch.reset(n);
-            for (int i = 0; i < n; i++) {
-                Sequence s = active.get(i);
-                if (stepK[i] > 0) {
-                    draftBatch.add(s.tokens, s.length, stepK[i], s.draftCache, s.drafts, s.q, s.params, s.rng);
-                }
-            }
-            long t0 = System.nanoTime();
-            drafter.propose(draftBatch);
-            draftMs = (System.nanoTime() - t0) / 1e6;
-            for (int i = 0; i < n; i++) {
-                if (stepK[i] > 0) {
-                    active.get(i).stats.addDraftMs(draftMs);
-                }
+        double draftMs = plan.drafts() ? draft() : 0;
+        // 3. Verify: one target pass over every row's uncached tokens and drafts, and the rejection rule.
+        double targetMs = verify();
+        // 4. Commit what each row kept, apply stop rules, roll back the caches.
+        finished.clear();
+        for (int i = 0; i < plan.rows(); i++) {
+            Sequence s = active.get(i);
+            if (commit(s, i, targetMs)) {
+                finished.add(s);
             }
         }
-        // 3. Verify: one target pass over every row's uncached tokens followed by its drafts.
-        verifyBatch.clear();
-        for (int i = 0; i < n; i++) {
+        StepOutcome outcome = plan.outcome(draftMs, targetMs);
+        stats.recordStep(outcome);
+        if (draftSwitch != null) {
+            draftSwitch.recordStep(outcome);
+        }
+        for (Sequence s : finished) {
+            active.remove(s);
+            release(s);
+        }
+    }
+
+    /** Step 2: one drafter call for every row with k &gt; 0; returns its wall time in ms. */
+    private double draft() {
+        draftBatch.reset(active.size());
+        for (int i = 0; i < plan.rows(); i++) {
             Sequence s = active.get(i);
-            System.arraycopy(s.drafts, 0, s.tokens, s.length, stepK[i]);
-            int cached = s.targetCache.length();
-            verifyBatch.add(s.targetCache, s.tokens, cached, s.length - cached + stepK[i], stepK[i] + 1);
+            if (plan.k(i) > 0) {
+                draftBatch.add(s.tokens, s.length, plan.k(i), s.draftCache, s.drafts, s.q, s.params, s.rng);
+            }
         }
         long t0 = System.nanoTime();
-        float[] logits = null;
-        if (deviceAcceptance != null) {
-            prepareDeviceRows(n);
-            deviceAcceptance.forwardAndAccept(verifyBatch, acceptRows);
-        } else {
-            logits = target.forward(verifyBatch);
-        }
-        double targetMs = (System.nanoTime() - t0) / 1e6;
-        // 4. Accept, emit, roll back.
-        int logitRow = 0;
-        int acceptedSum = 0;
-        int rejections = 0;
-        List<Sequence> finished = null;
-        for (int i = 0; i < n; i++) {
-            Sequence s = active.get(i);
-            int k = stepK[i];
-            s.stats.addTargetMs(targetMs);
-            int off = logitRow * targetVocab;
-            logitRow += k + 1;
-            if (logits != null && LogitsProcessor.containsNaN(logits, off, (k + 1) * targetVocab)) {
-                s.future.complete(error(s.id, "the target model computed NaN logits for this row after "
-                        + s.generated + " generated tokens (its weights or activations overflow)", s.promptLength,
-                        s.params));
-                if (finished == null) {
-                    finished = new ArrayList<>();
-                }
-                finished.add(s);
-                continue;
-            }
-            int accepted;
-            int[] tokensOut = emitted;
-            if (deviceAcceptance != null) {
-                accepted = acceptRows.accepted[i];
-                tokensOut = acceptRows.out[i];
-            } else {
-                accepted = s.params.isGreedy()
-                        ? sampler.verifyGreedy(logits, off, targetVocab, s.drafts, k, emitted)
-                        : sampler.verifySampled(logits, off, targetVocab, s.drafts, k, s.q, draftVocab, s.params,
-                        s.rng, emitted);
-            }
-            s.stats.recordStep(k, accepted);
-            s.maxDrafted = Math.max(s.maxDrafted, k);
-            acceptedSum += accepted;
-            if (accepted < k) {
-                rejections++;
-            }
-            if (k > 0) {
-                s.k = policy.next(s.k, k, accepted);
-            }
-            int base = s.length;
-            boolean done = false;
-            for (int e = 0; e <= accepted && !done; e++) {
-                done = emit(s, tokensOut[e]);
-            }
-            // Keep the KV of accepted drafts; everything after them is stale.
-            int valid = base + accepted;
-            s.targetCache.truncate(Math.min(s.targetCache.length(), valid));
-            if (s.draftCache != null) {
-                s.draftCache.truncate(Math.min(s.draftCache.length(), valid));
-            }
-            if (done) {
-                if (finished == null) {
-                    finished = new ArrayList<>();
-                }
-                finished.add(s);
+        drafter.propose(draftBatch);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        for (int i = 0; i < plan.rows(); i++) {
+            if (plan.k(i) > 0) {
+                active.get(i).stats.addDraftMs(ms);
             }
         }
-        int draftingRows = 0;
-        for (int i = 0; i < n; i++) {
-            draftingRows += stepK[i] > 0 ? 1 : 0;
-        }
-        synchronized (totals) {
-            totals[0]++;
-            totals[1] += anyDraft ? 1 : 0;
-            totals[2] += draftingRows;
-            totals[3] += kSum;
-            totals[4] += acceptedSum;
-            totals[5] += rejections;
-        }
-        if (draftSwitch != null) {
-            if (anyDraft) {
-                draftSwitch.recordAcceptance(acceptedSum, rejections);
-                if (clean) {
-                    draftSwitch.recordSpeculative(n, draftMs, kSum, targetMs, logitRow);
-                }
-            } else if (clean) {
-                draftSwitch.recordTargetOnly(n, targetMs);
-            }
-        }
-        if (finished != null) {
-            for (Sequence s : finished) {
-                active.remove(s);
-                release(s);
-            }
-        }
+        return ms;
     }
 
-    /** Of the rows that could draft this step, the one whose draft cache needs the least catch-up. */
-    private int freshestDraftRow(int n) {
-        int best = -1;
-        int bestBehind = Integer.MAX_VALUE;
-        for (int i = 0; i < n; i++) {
+    /**
+     * Step 3: each row feeds its uncached tokens and its drafts, with logits for its last k+1, and
+     * the verifier decides them; returns the wall time in ms (the target pass and the acceptance).
+     */
+    private double verify() {
+        verifyBatch.clear();
+        acceptance.reset(active.size(), draftVocab);
+        for (int i = 0; i < plan.rows(); i++) {
             Sequence s = active.get(i);
-            int behind = s.length - s.draftCache.length();
-            if (stepK[i] > 0 && behind < bestBehind) {
-                best = i;
-                bestBehind = behind;
-            }
+            int k = plan.k(i);
+            System.arraycopy(s.drafts, 0, s.tokens, s.length, k);
+            int cached = s.targetCache.length();
+            verifyBatch.add(s.targetCache, s.tokens, cached, s.length - cached + k, k + 1);
+            acceptance.add(k, s.drafts, s.q, s.params, s.rng, s.verified);
         }
-        return best;
+        long t0 = System.nanoTime();
+        verifier.verify(verifyBatch, acceptance);
+        return (System.nanoTime() - t0) / 1e6;
     }
 
-    /** The rows of this step for the device verifier, in verifyBatch order. */
-    private void prepareDeviceRows(int n) {
-        acceptRows.reset(n, draftVocab);
-        if (deviceEmitted.length < n) {
-            deviceEmitted = new int[n * 2][policy.maxK() + 2];
-        }
-        for (int i = 0; i < n; i++) {
-            Sequence s = active.get(i);
-            acceptRows.add(stepK[i], s.drafts, s.params.isGreedy() ? null : s.q, s.params, s.rng, deviceEmitted[i]);
-        }
-    }
-
-    /** Commits one token; returns true when the row is finished (its future is then complete). */
-    private boolean emit(Sequence s, int token) {
-        s.tokens[s.length++] = token;
-        s.generated++;
-        if (s.firstTokenNanos == 0) {
-            s.firstTokenNanos = System.nanoTime();
-        }
-        if (!s.params.ignoreEos() && eos.contains(token)) {
-            finish(s, GenerationResult.FINISH_STOP);
+    /** Step 4 for row {@code i}: counts its verification and commits its tokens; true when the row finished. */
+    private boolean commit(Sequence s, int i, double targetMs) {
+        s.stats.addTargetMs(targetMs);
+        if (acceptance.nanLogits[i]) {
+            s.fail("the target model computed NaN logits for this row after " + s.generated
+                    + " generated tokens (its weights or activations overflow)");
             return true;
         }
-        if (s.detokenizer != null) {
-            String piece = s.detokenizer.push(token);
-            if (!piece.isEmpty() && appendText(s, piece)) {
-                finish(s, GenerationResult.FINISH_STOP, true);
-                return true;
-            }
+        int k = plan.k(i);
+        int accepted = acceptance.accepted[i];
+        s.stats.recordStep(k, accepted);
+        plan.countVerified(k, accepted);
+        if (k > 0) {
+            s.k = policy.next(s.k, k, accepted);
         }
-        if (s.generated >= s.maxTokens || s.length >= options.maxContext()) {
-            finish(s, GenerationResult.FINISH_LENGTH);
-            return true;
-        }
-        return false;
-    }
-
-    /** Appends detokenized text through the row's stop-string matcher; true when a stop string ended the row. */
-    private static boolean appendText(Sequence s, String piece) {
-        if (s.stopMatcher == null) {
-            s.text.append(piece);
-            return false;
-        }
-        StopStringMatcher.Step st = s.stopMatcher.accept(piece);
-        s.text.append(st.text());
-        return st.stopped();
-    }
-
-    private void finish(Sequence s, String reason) {
-        finish(s, reason, false);
-    }
-
-    private void finish(Sequence s, String reason, boolean cutByStopString) {
-        String finalReason = reason;
-        if (s.detokenizer != null && !cutByStopString) {
-            if (appendText(s, s.detokenizer.flush())) {
-                finalReason = GenerationResult.FINISH_STOP;
-            } else if (s.stopMatcher != null) {
-                s.text.append(s.stopMatcher.flush());
-            }
-        }
-        long now = System.nanoTime();
-        double latencyMs = (now - s.admitNanos) / 1e6;
-        double ttftMs = s.firstTokenNanos == 0 ? latencyMs : (s.firstTokenNanos - s.admitNanos) / 1e6;
-        double queueMs = (s.admitNanos - s.submitNanos) / 1e6;
-        SamplingParams p = s.params;
-        s.future.complete(new GenerationResult(
-                s.id,
-                codec == null ? null : s.text.toString(),
-                s.generatedIds(),
-                finalReason,
-                null,
-                s.promptLength,
-                s.generated,
-                s.stats.specSteps(),
-                s.stats.draftTokens(),
-                s.stats.acceptedTokens(),
-                s.stats.acceptanceRate(),
-                s.stats.meanAcceptanceLength(s.generated),
-                s.stats.acceptanceByPosition(s.maxDrafted),
-                s.stats.meanK(),
-                ttftMs,
-                latencyMs,
-                queueMs,
-                latencyMs > 0 ? s.generated / (latencyMs / 1000.0) : 0,
-                s.stats.draftMs(),
-                s.stats.targetMs(),
-                options.device(),
-                models.targetName(),
-                draftModelName(),
-                p.temperature(),
-                p.topP(),
-                p.seed()));
+        return s.commit(acceptance.out[i], accepted);
     }
 
     private GenerationResult error(String id, String message, int promptTokens, SamplingParams p) {
-        return GenerationResult.error(id, message, promptTokens, options.device(), models.targetName(),
-                draftModelName(), p == null ? 0 : p.temperature(), p == null ? 1 : p.topP(), p == null ? 0 : p.seed());
+        return rowContext.error(id, message, promptTokens, p);
     }
 
     private void failPending(String why) {
         for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
             Sequence s = it.next();
             it.remove();
-            s.future.complete(error(s.id, why, s.promptLength, s.params));
+            s.fail(why);
         }
         for (Sequence s : active) {
-            s.future.complete(error(s.id, why, s.promptLength, s.params));
+            s.fail(why);
         }
         active.clear();
     }

@@ -1,5 +1,11 @@
 package org.specdec.speculative;
 
+import org.specdec.stats.EngineStats;
+import org.specdec.stats.SpeedupModel;
+import org.specdec.stats.StepOutcome;
+
+import java.util.Arrays;
+
 /**
  * Decides before each engine step whether drafting pays at the current batch size, from costs
  * the engine measures online. Speculation loses at large batches because the target pass stops
@@ -7,7 +13,7 @@ package org.specdec.speculative;
  * forwards are no longer cheap next to it. Everything here is measured per batch size n (rows in
  * the step), never assumed.
  *
- * <p>The model is the DESIGN formula with the verification pass measured instead of assumed
+ * <p>The model is {@link SpeedupModel} with the verification pass measured instead of assumed
  * equal to a one-position pass. With per-token acceptance alpha, mean draft length k, draft cost
  * per position d(n), target pass with one position per row t1(n) and a verification pass with
  * k+1 positions per row tv(n, k):
@@ -18,7 +24,7 @@ package org.specdec.speculative;
  * (v = 1). Drafting runs while S(n) &gt;= 1 + margin: the margin makes the switch err towards
  * target-only decoding, whose speed it can only match, never miss.
  *
- * <p>The switch also picks the block length: {@link #draftLimit} returns the k in 1..maxK that
+ * <p>The switch also picks the block length: {@link #decide} returns the k in 1..maxK that
  * maximises S(n), which caps every row's own (adaptive) k for that step; 0 means no drafting.
  * A batch size without measurements of its own borrows the nearest measured size's costs.
  *
@@ -29,7 +35,7 @@ package org.specdec.speculative;
  * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
  * draft and the verification pass) and decodes once without drafting (to measure t1). While
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
- * with one drafting step for one row ({@link #probing}) after 64, 128, ... up to
+ * with one drafting step for one row ({@link Decision#probe}) after 64, 128, ... up to
  * {@code maxProbeInterval} steps, so that a draft that starts paying again (other prompts, a
  * smaller batch) is noticed. Only "clean" steps feed the time tables: steps without prompt
  * prefill in the target pass, long catch-up in the draft, or a one-row probe.
@@ -38,7 +44,10 @@ package org.specdec.speculative;
  * checked against a fresh baseline soon ({@link #CONFIRM_AFTER} steps), then every
  * {@code refreshEvery} steps.
  *
- * <p>Not thread-safe: the engine loop thread owns it; {@link #counters()} is safe from any thread.
+ * <p>Methods that change the switch's state say so: {@link #decide} (which also counts skipped
+ * steps, probes, refreshes and switch-offs in the engine's {@link EngineStats}) and the
+ * {@code record} methods; {@link #predictedSpeedup} and {@link #acceptance} only read.
+ * Not thread-safe: the engine loop thread owns it.
  */
 public final class DraftSwitch {
     /** Decay of the acceptance counts per drafting step. */
@@ -76,25 +85,26 @@ public final class DraftSwitch {
     private final int[] sinceOther;
     private final int[] probeInterval;
 
-    /** Whether the last {@link #draftLimit} decision was a probe. */
-    private boolean probing;
+    /** Where the decisions are counted: the engine's statistics. */
+    private final EngineStats stats;
 
     private double acceptedCount;
     private double rejectedCount;
 
-    private long stepsDrafted;
-    private long stepsSkipped;
-    private long probes;
-    private long refreshes;
-    private long switchedOff;
-
-    /** Switch counters since the engine started: how many steps drafted and how many did not. */
-    public record Counters(long stepsDrafted, long stepsSkipped, long probes, long refreshes, long switchedOff) {
-        public static final Counters NONE = new Counters(0, 0, 0, 0, 0);
+    /**
+     * The switch's choice for one step.
+     *
+     * @param draftLimit the most tokens any row may draft: 0 = no drafting (plain target decoding)
+     * @param probe      a probe while off: only one row drafts, to sample acceptance (see {@link #decide})
+     */
+    public record Decision(int draftLimit, boolean probe) {
+        public boolean drafts() {
+            return draftLimit > 0;
+        }
     }
 
-    public DraftSwitch(int maxBatch, int maxK) {
-        this(maxBatch, maxK, 0.05, 48, 1024);
+    public DraftSwitch(int maxBatch, int maxK, EngineStats stats) {
+        this(maxBatch, maxK, 0.05, 48, 1024, stats);
     }
 
     /**
@@ -103,9 +113,12 @@ public final class DraftSwitch {
      * @param margin           predicted speedup needed over 1 to draft (0.05 = 5%)
      * @param refreshEvery     drafting steps at a batch size between re-measurements of t1
      * @param maxProbeInterval longest wait (steps at that size) between probes while off
+     * @param stats            where skipped steps, probes, refreshes and switch-offs are counted
      */
-    public DraftSwitch(int maxBatch, int maxK, double margin, int refreshEvery, int maxProbeInterval) {
+    public DraftSwitch(int maxBatch, int maxK, double margin, int refreshEvery, int maxProbeInterval,
+                       EngineStats stats) {
         int n = Math.max(1, maxBatch) + 1;
+        this.stats = stats;
         this.maxK = Math.max(1, maxK);
         this.margin = margin;
         this.refreshEvery = refreshEvery;
@@ -117,8 +130,8 @@ public final class DraftSwitch {
         this.drafting = new boolean[n];
         this.sinceOther = new int[n];
         this.probeInterval = new int[n];
-        java.util.Arrays.fill(probeInterval, MIN_PROBE_INTERVAL);
-        java.util.Arrays.fill(drafting, true);
+        Arrays.fill(probeInterval, MIN_PROBE_INTERVAL);
+        Arrays.fill(drafting, true);
     }
 
     private static TimingWindow[] windows(int n) {
@@ -133,23 +146,25 @@ public final class DraftSwitch {
         return Math.max(1, Math.min(n, targetMs.length - 1));
     }
 
-    /** Whether the next step, with {@code n} rows whose mean draft length is {@code meanK}, drafts. */
-    public boolean shouldDraft(int n, double meanK) {
-        return draftLimit(n, meanK) > 0;
-    }
-
     /**
-     * The most tokens any row may draft in the next step with {@code n} rows whose mean draft
-     * length is {@code meanK}: 0 = no drafting, otherwise the k in 1..maxK that maximises S(n)
-     * (at larger batches verification positions get dearer, so shorter blocks pay better).
+     * Decides the next step, with {@code n} rows whose mean draft length is {@code meanK}, and
+     * advances the switch: its on/off state at this batch size, the refresh and probe schedules,
+     * and the counts in the engine's statistics. The draft limit is 0 (no drafting) or the k in
+     * 1..maxK that maximises S(n) (at larger batches verification positions get dearer, so
+     * shorter blocks pay better).
+     *
+     * <p>A probe only has to sample acceptance (its step is never clean: the draft must first catch
+     * up with every token committed since it last ran), so the engine drafts for ONE row then, the
+     * one whose draft cache is freshest: at concurrency 32 a probe over all rows would re-run up to
+     * 64 tokens of each row through the draft, a dozen target passes' worth of work for one sample.
      */
-    public int draftLimit(int n, double meanK) {
+    public Decision decide(int n, double meanK) {
         int b = size(n);
         int kMax = Math.max(1, Math.max(maxK, (int) Math.ceil(meanK)));
         int best = bestK(b, kMax);
         double s = best == 0 ? Double.NaN : predictedSpeedup(b, best);
         int limit;
-        probing = false;
+        boolean probe = false;
         if (Double.isNaN(s)) {
             // Nothing measured here or nearby: measure drafting first, then target-only decoding.
             // Short blocks: exploring must stay cheap where drafting turns out not to pay.
@@ -162,7 +177,7 @@ public final class DraftSwitch {
                 drafting[b] = pays;
                 sinceOther[b] = 0;
                 if (!pays) {
-                    switchedOff++;
+                    stats.recordSwitchedOff();
                     shrinkAcceptanceEvidence();
                 } else {
                     probeInterval[b] = MIN_PROBE_INTERVAL;
@@ -172,37 +187,22 @@ public final class DraftSwitch {
             sinceOther[b]++;
             if (pays && (sinceOther[b] > refreshEvery || targetMs[b].isEmpty())) {
                 sinceOther[b] = 0;
-                refreshes++;
+                stats.recordRefresh();
                 limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
             } else if (!pays && sinceOther[b] > probeInterval[b]) {
                 sinceOther[b] = 0;
                 probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
-                probes++;
-                probing = true;
+                stats.recordProbe();
+                probe = true;
                 limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance may have changed
             } else {
                 limit = pays ? best : 0;
             }
         }
-        synchronized (this) {
-            if (limit > 0) {
-                stepsDrafted++;
-            } else {
-                stepsSkipped++;
-            }
+        if (limit == 0) {
+            stats.recordSkippedStep();
         }
-        return limit;
-    }
-
-    /**
-     * Whether the last {@link #draftLimit} decision was a probe while off. A probe only has to
-     * sample acceptance (its step is never clean: the draft must first catch up with every token
-     * committed since it last ran), so the engine drafts for ONE row then, the one whose draft
-     * cache is freshest. At concurrency 32 a probe over all rows re-ran up to 64 tokens of each
-     * row through the draft, a dozen target passes' worth of work for a single sample.
-     */
-    public boolean probing() {
-        return probing;
+        return new Decision(limit, probe);
     }
 
     /** The k in 1..kMax with the highest predicted speedup at batch index b, or 0 when none can be predicted. */
@@ -227,13 +227,13 @@ public final class DraftSwitch {
     public double predictedSpeedup(int n, double k) {
         int b = nearestMeasured(size(n));
         double alpha = acceptance();
-        if (b < 0 || Double.isNaN(alpha) || k <= 0) {
+        if (b < 0) {
             return Double.NaN;
         }
         double t1 = targetMs[b].estimate();
         double c = draftMsPerPosition[b].estimate() / t1;
         double v = verifyMs(b, k) / t1;
-        return tokensPerPass(alpha, k) / (k * c + v);
+        return SpeedupModel.speedup(alpha, k, c, v);
     }
 
     private boolean complete(int b) {
@@ -252,16 +252,10 @@ public final class DraftSwitch {
         return -1;
     }
 
-    /** Expected tokens per target pass with per-token acceptance alpha and k drafts: (1 - a^(k+1)) / (1 - a). */
-    public static double tokensPerPass(double alpha, double k) {
-        double a = Math.min(Math.max(alpha, 0), 0.999999);
-        return (1 - Math.pow(a, k + 1)) / (1 - a);
-    }
-
     /**
      * Verification pass time at k drafts, interpolated linearly in positions per row between t1 and
-     * the measured pass. Pass time grows monotonically with positions, so the medians of time and
-     * of positions describe the same (median) pass.
+     * the measured pass. Pass time grows monotonically with positions, so the lower quartiles of
+     * time and of positions describe the same pass.
      */
     private double verifyMs(int b, double k) {
         double p = verifyPositions[b].estimate();
@@ -278,6 +272,22 @@ public final class DraftSwitch {
     public double acceptance() {
         double total = acceptedCount + rejectedCount;
         return total <= 0 ? Double.NaN : acceptedCount / total;
+    }
+
+    /**
+     * Learns from one engine step: a drafting step adds to the acceptance estimate (clean or not)
+     * and, when clean, to the draft and verification costs at its batch size; a clean step without
+     * drafting measures the target-only baseline t1.
+     */
+    public void recordStep(StepOutcome step) {
+        if (step.drafted()) {
+            recordAcceptance(step.acceptedTokens(), step.rejectedBlocks());
+            if (step.clean()) {
+                recordSpeculative(step.rows(), step.draftMs(), step.draftTokens(), step.targetMs(), step.positions());
+            }
+        } else if (step.clean()) {
+            recordTargetOnly(step.rows(), step.targetMs());
+        }
     }
 
     /** A target pass with one position per row and no prefill, at batch size n. */
@@ -315,9 +325,5 @@ public final class DraftSwitch {
             acceptedCount *= EVIDENCE_WHEN_OFF / total;
             rejectedCount *= EVIDENCE_WHEN_OFF / total;
         }
-    }
-
-    public synchronized Counters counters() {
-        return new Counters(stepsDrafted, stepsSkipped, probes, refreshes, switchedOff);
     }
 }

@@ -1,5 +1,8 @@
 package org.specdec.speculative;
 
+import org.specdec.backend.AcceptanceRows;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.ModelRunner;
 import org.specdec.sampling.LogitsProcessor;
 import org.specdec.sampling.SamplingParams;
 
@@ -17,11 +20,41 @@ import java.util.SplittableRandom;
  *       emit a sample of norm(max(0, p_i - q_i)); if all gamma were accepted emit a sample of
  *       p_gamma.</li>
  * </ul>
- * Not thread-safe: owns scratch distributions.
+ * As the host {@link Verifier} it runs the target's forward pass and applies the rule to each
+ * row's logits; a row whose logits hold a NaN is left undecided and marked (greedy and sampled
+ * choices would both read it as token 0). Not thread-safe: owns scratch distributions.
  */
-public final class RejectionSampler {
+public final class RejectionSampler implements Verifier {
+    private final ModelRunner target;
     private final LogitsProcessor processor = new LogitsProcessor();
     private float[] p = new float[0];
+
+    /** @param target the model whose distribution the output must have */
+    public RejectionSampler(ModelRunner target) {
+        this.target = target;
+    }
+
+    @Override
+    public void verify(ForwardBatch batch, AcceptanceRows rows) {
+        rows.requireMatches(batch);
+        float[] logits = target.forward(batch);
+        int vocabT = target.config().vocabSize();
+        int off = 0;
+        for (int r = 0; r < rows.rows; r++) {
+            int gamma = rows.k[r];
+            int size = (gamma + 1) * vocabT;
+            rows.nanLogits[r] = LogitsProcessor.containsNaN(logits, off, size);
+            if (rows.nanLogits[r]) {
+                rows.accepted[r] = 0;
+            } else if (rows.params[r].isGreedy()) {
+                rows.accepted[r] = verifyGreedy(logits, off, vocabT, rows.drafts[r], gamma, rows.out[r]);
+            } else {
+                rows.accepted[r] = verifySampled(logits, off, vocabT, rows.drafts[r], gamma, rows.q[r],
+                        rows.draftVocab, rows.params[r], rows.rng[r], rows.out[r]);
+            }
+            off += size;
+        }
+    }
 
     /**
      * @param logits   target logits for gamma+1 positions, {@code [gamma+1][vocabT]} from {@code off}

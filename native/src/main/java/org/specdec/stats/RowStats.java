@@ -10,7 +10,7 @@ public final class RowStats {
     private int specSteps;
     private int draftTokens;
     private int acceptedTokens;
-    private long draftLengthSum;
+    private int longestBlock;
     private double draftMs;
     private double targetMs;
 
@@ -23,7 +23,7 @@ public final class RowStats {
         specSteps++;
         draftTokens += drafted;
         acceptedTokens += accepted;
-        draftLengthSum += drafted;
+        longestBlock = Math.max(longestBlock, drafted);
         for (int i = 0; i < accepted; i++) {
             acceptedAtPosition[i]++;
         }
@@ -53,14 +53,14 @@ public final class RowStats {
         return specSteps == 0 ? null : (double) generatedTokens / specSteps;
     }
 
-    /** Mean draft length over the row's passes (adaptive k varies per pass). */
+    /** Mean draft length over the row's passes (adaptive k varies per pass; a pass without drafts counts 0). */
     public double meanK() {
-        return specSteps == 0 ? 0 : (double) draftLengthSum / specSteps;
+        return specSteps == 0 ? 0 : (double) draftTokens / specSteps;
     }
 
-    /** Acceptance counts by block position, trimmed after the last position ever drafted. */
-    public int[] acceptanceByPosition(int maxDrafted) {
-        int n = Math.min(maxDrafted, acceptedAtPosition.length);
+    /** Acceptance counts by block position, up to the longest block the row drafted. */
+    public int[] acceptanceByPosition() {
+        int n = Math.min(longestBlock, acceptedAtPosition.length);
         int[] out = new int[n];
         System.arraycopy(acceptedAtPosition, 0, out, 0, n);
         return out;

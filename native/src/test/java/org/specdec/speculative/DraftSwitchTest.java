@@ -1,6 +1,9 @@
 package org.specdec.speculative;
 
 import org.junit.jupiter.api.Test;
+import org.specdec.stats.EngineStats;
+import org.specdec.stats.SpeedupModel;
+import org.specdec.stats.StepOutcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The draft switch's cost model on fed measurements (no models, no clocks): it drafts where the
- * DESIGN formula with measured costs predicts a gain, stops where it predicts a loss, and probes
+ * speedup model with measured costs predicts a gain, stops where it predicts a loss, and probes
  * rarely once off.
  */
 class DraftSwitchTest {
+    /** Where each test's switch counts its decisions (JUnit makes a new instance per test). */
+    final EngineStats stats = new EngineStats();
 
     /** Feeds one clean drafting step and one clean target-only step at batch n. */
     static void measure(DraftSwitch s, int n, double t1, double draftPerPosition, double verifyAtK, int k) {
@@ -21,7 +26,7 @@ class DraftSwitchTest {
 
     @Test
     void reducesToTheDesignFormulaWhenVerificationCostsOnePass() {
-        DraftSwitch s = new DraftSwitch(8, 4);
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
         // alpha = 0.7 exactly: 7 accepted, 3 rejections.
         s.recordAcceptance(7, 3);
         measure(s, 4, 10.0, 1.0, 10.0, 4);
@@ -33,7 +38,7 @@ class DraftSwitchTest {
 
     @Test
     void draftsWhenTheModelPredictsAGainAndStopsWhenItPredictsALoss() {
-        DraftSwitch s = new DraftSwitch(32, 4);
+        DraftSwitch s = new DraftSwitch(32, 4, stats);
         s.recordAcceptance(70, 30);
         // Batch 1: memory-bound target, verification of 5 positions ~ one pass, cheap draft: S ~ 2.
         measure(s, 1, 10.0, 0.5, 11.0, 4);
@@ -41,40 +46,43 @@ class DraftSwitchTest {
         measure(s, 32, 40.0, 8.0, 160.0, 4);
         assertTrue(s.predictedSpeedup(1, 4) > 1.5, "batch 1: " + s.predictedSpeedup(1, 4));
         assertTrue(s.predictedSpeedup(32, 4) < 1, "batch 32: " + s.predictedSpeedup(32, 4));
-        assertTrue(s.shouldDraft(1, 4));
-        assertFalse(s.shouldDraft(32, 4));
-        assertEquals(1, s.counters().switchedOff());
+        assertTrue(s.decide(1, 4).drafts());
+        assertFalse(s.decide(32, 4).drafts());
+        assertEquals(1, stats.snapshot().switchedOff());
     }
 
     @Test
     void atLargeBatchesItCapsTheDraftLengthWhereShortBlocksStillPay() {
-        DraftSwitch s = new DraftSwitch(16, 8);
+        DraftSwitch s = new DraftSwitch(16, 8, stats);
         s.recordAcceptance(70, 30);
         // Verification costs 5 ms more per position per row: S(1) = 1.10, S(2) = 1.04, S(4) = 0.87.
         measure(s, 16, 10.0, 0.5, 30.0, 4);
-        assertEquals(1, s.draftLimit(16, 4));
+        assertEquals(1, s.decide(16, 4).draftLimit());
         assertTrue(s.predictedSpeedup(16, 4) < 1);
     }
 
     @Test
     void unmeasuredBatchSizesAreExploredOnceEachWay() {
-        DraftSwitch s = new DraftSwitch(8, 4);
-        assertTrue(s.shouldDraft(3, 4), "first: measure drafting");
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
+        assertTrue(s.decide(3, 4).drafts(), "first: measure drafting");
         s.recordAcceptance(0, 3);
         s.recordSpeculative(3, 6, 12, 30, 15);
-        assertFalse(s.shouldDraft(3, 4), "then: measure target-only decoding");
+        assertFalse(s.decide(3, 4).drafts(), "then: measure target-only decoding");
         s.recordTargetOnly(3, 10);
-        assertFalse(s.shouldDraft(3, 4), "no acceptance: off");
+        assertFalse(s.decide(3, 4).drafts(), "no acceptance: off");
+        assertEquals(2, stats.snapshot().skippedSteps(), "decisions are counted in the engine's statistics");
+        assertEquals(1, stats.snapshot().switchedOff());
+        assertEquals(0, stats.snapshot().steps(), "steps are the engine's to count");
     }
 
     @Test
     void onceOffItProbesWithGrowingIntervalsSoADeadDraftCostsAlmostNothing() {
-        DraftSwitch s = new DraftSwitch(8, 4);
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
         s.recordAcceptance(0, 50);
         measure(s, 8, 10.0, 2.0, 14.0, 4);
         int drafted = 0;
         for (int step = 0; step < 2000; step++) {
-            if (s.shouldDraft(8, 4)) {
+            if (s.decide(8, 4).drafts()) {
                 drafted++;
                 s.recordAcceptance(0, 8);
                 s.recordSpeculative(8, 8, 32, 14, 40);
@@ -85,18 +93,18 @@ class DraftSwitchTest {
         // Probes after 16, 32, 64, 128, 256, 256, ... steps: 12 in 2000 steps (0.6%).
         assertTrue(drafted <= 12, "drafted " + drafted + " of 2000 steps");
         assertTrue(drafted >= 5, "still probes: " + drafted);
-        assertEquals(drafted, s.counters().probes());
-        assertEquals(2000 - drafted, s.counters().stepsSkipped());
+        assertEquals(drafted, stats.snapshot().probes());
+        assertEquals(2000 - drafted, stats.snapshot().skippedSteps());
     }
 
     @Test
     void whileDraftingItReMeasuresTheBaselineAndSwitchesOffWhenAcceptanceCollapses() {
-        DraftSwitch s = new DraftSwitch(8, 4);
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
         s.recordAcceptance(90, 10);
         measure(s, 8, 10.0, 0.5, 11.0, 4);
         int skipped = 0;
         for (int step = 0; step < 200; step++) {
-            if (s.shouldDraft(8, 4)) {
+            if (s.decide(8, 4).drafts()) {
                 s.recordAcceptance(30, 2);
                 s.recordSpeculative(8, 2, 32, 11, 40);
             } else {
@@ -107,14 +115,14 @@ class DraftSwitchTest {
         assertTrue(skipped >= 3 && skipped <= 5, "baseline refreshes: " + skipped);
         // The draft stops agreeing with the target: a few hundred rejections later it is off.
         for (int step = 0; step < 300; step++) {
-            if (s.shouldDraft(8, 4)) {
+            if (s.decide(8, 4).drafts()) {
                 s.recordAcceptance(0, 8);
                 s.recordSpeculative(8, 2, 32, 11, 40);
             } else {
                 s.recordTargetOnly(8, 10);
             }
         }
-        assertFalse(s.shouldDraft(8, 4));
+        assertFalse(s.decide(8, 4).drafts());
         assertTrue(s.acceptance() < 0.3, "alpha " + s.acceptance());
     }
 
@@ -122,7 +130,7 @@ class DraftSwitchTest {
     void oneSlowBaselinePassDoesNotSwitchALosingDraftOn() {
         // Measured at batch 2 on the 2-core machine: t1 24 ms, draft 8.6 ms per position, a
         // 2-position verification 29 ms, alpha 0.45: S(1) = 1.45 / ((8.6 + 29) / 24) = 0.93.
-        DraftSwitch s = new DraftSwitch(8, 4);
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
         s.recordAcceptance(45, 55);
         for (int i = 0; i < 10; i++) {
             s.recordSpeculative(2, 8.6, 2, 29, 4);
@@ -133,27 +141,27 @@ class DraftSwitchTest {
         // and S(1) = 1.14, over the 1.10 needed to switch on.
         s.recordTargetOnly(2, 43);
         assertTrue(s.predictedSpeedup(2, 1) < 0.95, "after the outlier S(1) = " + s.predictedSpeedup(2, 1));
-        assertEquals(0, s.draftLimit(2, 1));
+        assertEquals(0, s.decide(2, 1).draftLimit());
     }
 
     @Test
     void aDraftThatStartsAgreeingAgainIsSwitchedBackOnByItsOneRowProbes() {
-        DraftSwitch s = new DraftSwitch(8, 4);
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
         // Memory-bound target, cheap draft: drafting pays well from alpha ~0.4 on, loses at 0.1.
         measure(s, 8, 10.0, 0.5, 11.0, 4);
         // A long stretch of a poor draft: hundreds of blocks of evidence, alpha 0.1.
         for (int step = 0; step < 100; step++) {
             s.recordAcceptance(1, 8);
         }
-        assertEquals(0, s.draftLimit(8, 4), "poor draft: off");
-        assertTrue(s.counters().switchedOff() >= 1);
+        assertEquals(0, s.decide(8, 4).draftLimit(), "poor draft: off");
+        assertTrue(stats.snapshot().switchedOff() >= 1);
         // Now the prompts change and the draft agrees: each probe (one row, k <= 2) accepts all.
         int firstOn = -1;
         for (int step = 0; step < 20_000 && firstOn < 0; step++) {
-            int limit = s.draftLimit(8, 4);
-            if (limit > 0 && s.probing()) {
-                s.recordAcceptance(limit, 0);
-            } else if (limit > 0) {
+            DraftSwitch.Decision d = s.decide(8, 4);
+            if (d.drafts() && d.probe()) {
+                s.recordAcceptance(d.draftLimit(), 0);
+            } else if (d.drafts()) {
                 firstOn = step;
             } else {
                 s.recordTargetOnly(8, 10.0);
@@ -165,10 +173,24 @@ class DraftSwitchTest {
 
     @Test
     void perTokenAcceptanceIsTheGeometricEstimate() {
-        DraftSwitch s = new DraftSwitch(1, 4);
+        DraftSwitch s = new DraftSwitch(1, 4, stats);
         // Blocks of k = 4: accepted 4 (no rejection), 2 (rejected at 3rd), 0 (rejected at 1st).
         s.recordAcceptance(6, 2);
         assertEquals(6 / 8.0, s.acceptance(), 1e-12);
-        assertEquals(1 + 0.5 + 0.25, DraftSwitch.tokensPerPass(0.5, 2), 1e-12);
+        assertEquals(1 + 0.5 + 0.25, SpeedupModel.tokensPerPass(0.5, 2), 1e-12);
+    }
+
+    @Test
+    void learnsFromEngineStepsOnlyWhatTheyCanMeasure() {
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
+        // A probe or a prefill step is not clean: only its acceptance counts.
+        s.recordStep(new StepOutcome(4, 1, 2, 2, 0, 50.0, 90.0, false));
+        assertEquals(1.0, s.acceptance(), 1e-12);
+        assertTrue(Double.isNaN(s.predictedSpeedup(4, 2)), "no costs measured yet");
+        // Clean steps fill the cost tables: a drafting one and a target-only one.
+        s.recordStep(new StepOutcome(4, 4, 8, 4, 2, 4.0, 12.0, true));
+        s.recordStep(new StepOutcome(4, 0, 0, 0, 0, 0.0, 10.0, true));
+        assertEquals(6 / 8.0, s.acceptance(), 0.02);
+        assertFalse(Double.isNaN(s.predictedSpeedup(4, 2)));
     }
 }

@@ -29,7 +29,9 @@ public final class BenchReport {
         Html page = new Html(title, setup);
         page.heading("Summary per concurrency");
         page.table("summary", BenchSummary.summaryHeader(), BenchSummary.summaryRows(levels), 1);
-        page.note("Speculative = adaptive k with the draft switch (drafting turns off at a concurrency where the "
+        page.note("Verdict = the speculative mode against target-only (see below); fastest mode = the mode with the "
+                + "most tokens/s at that concurrency, with its speedup over target-only. "
+                + "Speculative = adaptive k with the draft switch (drafting turns off at a concurrency where the "
                 + "measured cost model says it does not pay). Speedup = tokens/s over target-only at the same "
                 + "concurrency. Predicted = (1 - a^(k+1)) / ((1 - a)(k c + 1)) with a = alpha (per-token acceptance), "
                 + "k = mean draft length and c = measured draft/target pass cost at that concurrency. Acceptance = "

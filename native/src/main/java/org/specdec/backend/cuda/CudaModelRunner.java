@@ -5,6 +5,8 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstreamCaptureMode;
+import org.specdec.backend.AcceptanceRows;
+import org.specdec.backend.DeviceAcceptance;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cuda.CudaBackend.DeviceLayer;
@@ -14,12 +16,7 @@ import org.specdec.kv.KvCache;
 import org.specdec.model.LayerWeights;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
-import org.specdec.sampling.SamplingParams;
-import org.specdec.speculative.AcceptanceRows;
-import org.specdec.speculative.DeviceAcceptance;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayDeque;
@@ -28,20 +25,22 @@ import java.util.List;
 
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
-import static jcuda.driver.JCudaDriver.cuMemAllocHost;
-import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
 import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static org.specdec.backend.cuda.KernelArgs.f;
+import static org.specdec.backend.cuda.KernelArgs.i;
+import static org.specdec.backend.cuda.KernelArgs.j;
+import static org.specdec.backend.cuda.KernelArgs.p;
 
 /**
  * The Llama forward pass on the GPU, the same pipeline as CpuModelRunner (see specdec.cu for the
  * kernel order): activations F32 on the device, weights in their stored dtype, KV cache F32.
  * {@link #forward} copies the requested logits to the host for the generic engine path (drafting,
- * tests); {@link #forwardAndAccept} keeps them on the device and runs the acceptance kernel, so
- * only accepted ids cross to the host.
+ * tests); {@link #forwardAndAccept} keeps them on the device and runs the acceptance kernel
+ * ({@link AcceptanceStaging}), so only accepted ids cross to the host.
  *
  * <p>Per pass the host writes one block of ints (tokens, positions, KV slots, logit rows) into a
  * pinned buffer, copies it with one async copy, runs the pass's ~12 kernels per layer (as one
@@ -57,11 +56,13 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     static final int RESERVE_TOKENS = 2048;
     static final long HEADROOM_BYTES = 256L << 20;
 
-    private final CudaBackend b;
-    private final LlamaWeights w;
-    private final ModelConfig c;
-    private final int d, dp, qd, kvd, ff, vocab, heads, kvHeads, hd;
-    private final int ldQkv, ldQ, ldF;
+    private final CudaBackend backend;
+    private final LlamaWeights weights;
+    private final ModelConfig config;
+    /** Model dimensions: hidden size, q width, k/v width, MLP width, vocabulary, heads, KV heads, head size. */
+    private final int hidden, qDim, kvDim, intermediate, vocab, heads, kvHeads, headDim;
+    /** Row lengths of the activation buffers, padded for the GEMM kernels (see {@link LaunchGeometry#paddedK}). */
+    private final int ldHidden, ldQkv, ldQ, ldFfn;
     private final DeviceMatrix embed;
     private final DeviceMatrix head;
     private final List<DeviceLayer> layers = new ArrayList<>();
@@ -74,100 +75,106 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private final CUdeviceptr vPool;
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     private final CUdeviceptr workspace;
-    private final List<CUdeviceptr> owned = new ArrayList<>();
-    private final List<Pointer> pinned = new ArrayList<>();
+    private final OwnedBuffers buffers;
+    private final AcceptanceStaging acceptance;
     private final String attentionKernel;
     private final PassGraphs graphs = new PassGraphs(GRAPH_CAPACITY);
     private boolean closed;
 
     // Activations [tokens][ld], grown when a larger pass arrives.
     private int tokenCap;
-    private CUdeviceptr x, xb, xh, qkv, att, act, ints;
-    private Pointer hostIntsPtr;
-    private IntBuffer hostInts;
+    /** The residual stream. */
+    private CUdeviceptr residual;
+    /** RMS-normed input of the attention and MLP blocks. */
+    private CUdeviceptr normed;
+    /** Final-normed hidden states of the logit positions only (the LM head's input). */
+    private CUdeviceptr headInput;
+    private CUdeviceptr qkv;
+    /** Attention output, before the output projection. */
+    private CUdeviceptr attention;
+    /** SwiGLU output, before the down projection. */
+    private CUdeviceptr mlpHidden;
+    /** The pass's ints: token ids [tokenCap], then positions, KV slots and logit rows, tokenCap each. */
+    private CUdeviceptr passInts;
+    private Pointer hostPassIntsPtr;
+    private IntBuffer hostPassInts;
     // Logits [rows][vocab].
     private int logitCap;
     private CUdeviceptr logits;
     private Pointer hostLogitsPtr;
     private FloatBuffer hostLogits;
     private float[] logitsHeap = new float[0];
-    // Acceptance inputs and outputs.
-    private int acceptRowCap, acceptKCap, acceptQCap;
-    private CUdeviceptr aInfo, aF, aDrafts, aUniforms, aQ, aScratch, aOut, aAccepted;
-    private Pointer hInfoPtr, hFPtr, hQPtr;
-    private IntBuffer hInfo;
-    private FloatBuffer hF, hQ;
 
     CudaModelRunner(CudaBackend backend, LlamaWeights weights) {
-        this.b = backend;
-        this.w = weights;
-        this.c = weights.config();
-        this.d = c.hiddenSize();
-        this.dp = LaunchGeometry.paddedK(d);
-        this.qd = c.qDim();
-        this.kvd = c.kvDim();
-        this.ff = c.intermediateSize();
-        this.vocab = c.vocabSize();
-        this.heads = c.numHeads();
-        this.kvHeads = c.numKvHeads();
-        this.hd = c.headDim();
-        this.ldQkv = LaunchGeometry.paddedK(qd + 2 * kvd);
-        this.ldQ = LaunchGeometry.paddedK(qd);
-        this.ldF = LaunchGeometry.paddedK(ff);
-        this.attentionKernel = LaunchGeometry.attentionKernel(hd);
-        if (hd % 2 != 0) {
-            throw new IllegalArgumentException("head_dim " + hd + " must be even for RoPE");
+        this.backend = backend;
+        this.weights = weights;
+        this.config = weights.config();
+        this.buffers = new OwnedBuffers(backend);
+        this.hidden = config.hiddenSize();
+        this.ldHidden = LaunchGeometry.paddedK(hidden);
+        this.qDim = config.qDim();
+        this.kvDim = config.kvDim();
+        this.intermediate = config.intermediateSize();
+        this.vocab = config.vocabSize();
+        this.heads = config.numHeads();
+        this.kvHeads = config.numKvHeads();
+        this.headDim = config.headDim();
+        this.ldQkv = LaunchGeometry.paddedK(qDim + 2 * kvDim);
+        this.ldQ = LaunchGeometry.paddedK(qDim);
+        this.ldFfn = LaunchGeometry.paddedK(intermediate);
+        this.attentionKernel = LaunchGeometry.attentionKernel(headDim);
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("head_dim " + headDim + " must be even for RoPE");
         }
-        this.embed = b.matrix(weights.embedding());
-        this.head = b.matrix(weights.lmHead());
+        this.embed = backend.matrix(weights.embedding());
+        this.head = backend.matrix(weights.lmHead());
         for (LayerWeights lw : weights.layers()) {
-            layers.add(b.layer(lw));
+            layers.add(backend.layer(lw));
         }
-        this.finalNorm = DeviceUpload.floats(b, weights.finalNorm());
-        this.invFreq = DeviceUpload.floats(b, RopeTable.inverseFrequencies(c));
-        owned.add(finalNorm);
-        owned.add(invFreq);
+        this.finalNorm = buffers.adopt(DeviceUpload.floats(backend, weights.finalNorm()));
+        this.invFreq = buffers.adopt(DeviceUpload.floats(backend, RopeTable.inverseFrequencies(config)));
 
         long wsFloats = 0;
         DeviceLayer l0 = layers.get(0);
         for (DeviceMatrix m : List.of(l0.qkv(), l0.wo(), l0.gateUp(), l0.down(), head)) {
-            int splits = m.dtypeCode() == 0 ? 1 : LaunchGeometry.splits(m.rows(), m.cols(), b.smCount());
+            int splits = m.dtypeCode() == 0 ? 1 : LaunchGeometry.splits(m.rows(), m.cols(), backend.smCount());
             wsFloats = Math.max(wsFloats, (long) splits * m.rows() * LaunchGeometry.MAX_TOKENS_PER_GEMM);
         }
-        this.workspace = alloc(wsFloats * Float.BYTES);
+        this.workspace = buffers.device(wsFloats * Float.BYTES);
 
         // KV budget from what is free now that the weights are on the device.
-        this.capacity = b.maxPositions();
-        this.rows = b.maxRows();
+        this.capacity = backend.maxPositions();
+        this.rows = backend.maxRows();
         long reserve = activationBytes(RESERVE_TOKENS) + 2L * rows * 8 * vocab * Float.BYTES + HEADROOM_BYTES;
-        long free = b.memInfo()[0];
-        KvBudget.require(b.device(), describe(), free, reserve, rows, c.numLayers(), capacity, kvd);
-        this.slotStride = (long) c.numLayers() * capacity * kvd;
-        this.kPool = alloc(rows * slotStride * Float.BYTES);
-        this.vPool = alloc(rows * slotStride * Float.BYTES);
+        long free = backend.memInfo()[0];
+        KvBudget.require(backend.device(), describe(), free, reserve, rows, config.numLayers(), capacity, kvDim);
+        this.slotStride = (long) config.numLayers() * capacity * kvDim;
+        this.kPool = buffers.device(rows * slotStride * Float.BYTES);
+        this.vPool = buffers.device(rows * slotStride * Float.BYTES);
         for (int s = 0; s < rows; s++) {
             freeSlots.add(s);
         }
+        this.acceptance = new AcceptanceStaging(backend, buffers, vocab);
         ensureTokens(64);
         ensureLogits(16);
     }
 
     private String describe() {
-        return String.format("a %d-layer model (hidden %d, vocab %d)", c.numLayers(), d, vocab);
+        return String.format("a %d-layer model (hidden %d, vocab %d)", config.numLayers(), hidden, vocab);
     }
 
     private long activationBytes(int tokens) {
-        return (long) tokens * (3L * dp + ldQkv + ldQ + ldF + 4) * Float.BYTES;
+        return (long) tokens * (3L * ldHidden + ldQkv + ldQ + ldFfn + 4) * Float.BYTES;
     }
 
     @Override
     public ModelConfig config() {
-        return c;
+        return config;
     }
 
     @Override
     public long weightBytesPerPass() {
-        return w.matrixBytes();
+        return weights.matrixBytes();
     }
 
     @Override
@@ -177,7 +184,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         Integer slot = freeSlots.poll();
         if (slot == null) {
-            throw new IllegalStateException(b.device() + ": all " + rows + " preallocated KV rows of "
+            throw new IllegalStateException(backend.device() + ": all " + rows + " preallocated KV rows of "
                     + describe() + " are in use (the backend was opened for max_batch=" + rows + ")");
         }
         return new CudaKvCache(slot, cap);
@@ -187,15 +194,15 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
 
     @Override
     public float[] forward(ForwardBatch batch) {
-        b.bind();
+        backend.bind();
         int n = run(batch);
         if (n == 0) {
-            cuStreamSynchronize(b.stream());
+            cuStreamSynchronize(backend.stream());
             return logitsHeap;
         }
         long bytes = (long) n * vocab * Float.BYTES;
-        cuMemcpyDtoHAsync(hostLogitsPtr, logits, bytes, b.stream());
-        cuStreamSynchronize(b.stream());
+        cuMemcpyDtoHAsync(hostLogitsPtr, logits, bytes, backend.stream());
+        cuStreamSynchronize(backend.stream());
         if (logitsHeap.length < n * vocab) {
             logitsHeap = new float[Math.max(n * vocab, logitsHeap.length * 2)];
         }
@@ -206,16 +213,16 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
 
     @Override
     public void forwardArgmax(ForwardBatch batch, int[] out) {
-        b.bind();
+        backend.bind();
         int n = run(batch);
         if (n > 0) {
-            launch("argmax_rows", n, 1, 1, 1024, p(logits), i(vocab), p(ints));
+            launch("argmax_rows", n, 1, 1, 1024, p(logits), i(vocab), p(passInts));
             // The ids come back through the pinned int staging buffer (the pass has read it already).
-            cuMemcpyDtoHAsync(hostIntsPtr, ints, (long) n * Integer.BYTES, b.stream());
+            cuMemcpyDtoHAsync(hostPassIntsPtr, passInts, (long) n * Integer.BYTES, backend.stream());
         }
-        cuStreamSynchronize(b.stream());
-        hostInts.position(0);
-        hostInts.get(out, 0, n);
+        cuStreamSynchronize(backend.stream());
+        hostPassInts.position(0);
+        hostPassInts.get(out, 0, n);
     }
 
     /** Enqueues the pass; returns the number of logit rows now in {@link #logits}. */
@@ -241,21 +248,21 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
                 if (id < 0 || id >= vocab) {
                     throw new IllegalArgumentException("token id " + id + " outside vocabulary " + vocab);
                 }
-                hostInts.put(t, id);
-                hostInts.put(posBase + t, start + i);
-                hostInts.put(slotBase + t, cache.slot());
+                hostPassInts.put(t, id);
+                hostPassInts.put(posBase + t, start + i);
+                hostPassInts.put(slotBase + t, cache.slot());
             }
             int last = batch.tokenOffset(r) + batch.tokenCount(r);
             for (int t = last - batch.logitCount(r); t < last; t++) {
-                hostInts.put(rowBase + lr++, t);
+                hostPassInts.put(rowBase + lr++, t);
             }
             t0 += batch.tokenCount(r);
         }
-        cuMemcpyHtoDAsync(ints, hostIntsPtr, (long) (rowBase + n) * Integer.BYTES, b.stream());
+        cuMemcpyHtoDAsync(passInts, hostPassIntsPtr, (long) (rowBase + n) * Integer.BYTES, backend.stream());
         for (int r = 0; r < batch.rows(); r++) {
             ((CudaKvCache) batch.cache(r)).advance(batch.tokenCount(r));
         }
-        KernelLauncher launcher = b.launcher();
+        KernelLauncher launcher = backend.launcher();
         if (!launcher.graphsAllowed() || m > GRAPH_MAX_TOKENS) {
             enqueuePass(m, n);
             return n;
@@ -277,13 +284,13 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     /** Records the launches of a pass of this shape into a graph, without running them. */
     private CUgraphExec capture(KernelLauncher launcher, int m, int n) {
         CUgraph graph = new CUgraph();
-        cuStreamBeginCapture(b.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        cuStreamBeginCapture(backend.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         launcher.capturing(true);
         try {
             enqueuePass(m, n);
         } catch (RuntimeException e) {
             try {
-                cuStreamEndCapture(b.stream(), graph);
+                cuStreamEndCapture(backend.stream(), graph);
                 cuGraphDestroy(graph);
             } catch (RuntimeException ignored) {
                 // the capture is invalid anyway; the launch error is the one to report
@@ -292,7 +299,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         } finally {
             launcher.capturing(false);
         }
-        cuStreamEndCapture(b.stream(), graph);
+        cuStreamEndCapture(backend.stream(), graph);
         CUgraphExec exec = new CUgraphExec();
         try {
             cuGraphInstantiate(exec, graph, 0);
@@ -310,54 +317,56 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         int posBase = tokenCap;
         int slotBase = 2 * tokenCap;
         int rowBase = 3 * tokenCap;
-        CUdeviceptr tokPos = ints.withByteOffset((long) posBase * Integer.BYTES);
-        CUdeviceptr tokSlot = ints.withByteOffset((long) slotBase * Integer.BYTES);
-        CUdeviceptr logitRows = ints.withByteOffset((long) rowBase * Integer.BYTES);
+        CUdeviceptr tokPos = passInts.withByteOffset((long) posBase * Integer.BYTES);
+        CUdeviceptr tokSlot = passInts.withByteOffset((long) slotBase * Integer.BYTES);
+        CUdeviceptr logitRows = passInts.withByteOffset((long) rowBase * Integer.BYTES);
 
-        launch("embed_gather", m, 1, 1, 256, p(x), i(dp), p(embed.ptr()), i(embed.ldk()), i(embed.dtypeCode()),
-                p(ints), i(d));
-        float eps = c.rmsNormEps();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        launch("embed_gather", m, 1, 1, 256, p(residual), i(ldHidden), p(embed.ptr()), i(embed.ldk()),
+                i(embed.dtypeCode()), p(passInts), i(hidden));
+        float eps = config.rmsNormEps();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
         for (int l = 0; l < layers.size(); l++) {
-            DeviceLayer L = layers.get(l);
-            long layerOffset = (long) l * capacity * kvd;
-            launch("rmsnorm", m, 1, 1, 256, p(xb), i(dp), p(x), i(dp), p(L.attentionNorm()), i(d), f(eps),
-                    p(CudaBackend.nullPointer()));
-            gemm(L.qkv(), xb, dp, m, qkv, ldQkv, 0, L.qkvBias());
-            launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(hd), p(invFreq),
+            DeviceLayer layer = layers.get(l);
+            long layerOffset = (long) l * capacity * kvDim;
+            launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden),
+                    p(layer.attentionNorm()), i(hidden), f(eps), p(CudaBackend.nullPointer()));
+            gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
+            launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
                     p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
-            launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(att), i(ldQ), p(qkv), i(ldQkv), i(heads), i(kvHeads),
-                    i(hd), p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset),
-                    i(c.slidingWindow()), f(scale));
-            gemm(L.wo(), att, ldQ, m, x, dp, 1, null);
-            launch("rmsnorm", m, 1, 1, 256, p(xb), i(dp), p(x), i(dp), p(L.ffnNorm()), i(d), f(eps),
-                    p(CudaBackend.nullPointer()));
-            gemm(L.gateUp(), xb, dp, m, act, ldF, 2, null);
-            gemm(L.down(), act, ldF, m, x, dp, 1, null);
+            launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(attention), i(ldQ), p(qkv),
+                    i(ldQkv), i(heads), i(kvHeads), i(headDim), p(tokPos), p(tokSlot), p(kPool), p(vPool),
+                    j(slotStride), j(layerOffset), i(config.slidingWindow()), f(scale));
+            gemm(layer.wo(), attention, ldQ, m, residual, ldHidden, GemmMode.ADD, null);
+            launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden), p(layer.ffnNorm()),
+                    i(hidden), f(eps), p(CudaBackend.nullPointer()));
+            gemm(layer.gateUp(), normed, ldHidden, m, mlpHidden, ldFfn, GemmMode.SWIGLU, null);
+            gemm(layer.down(), mlpHidden, ldFfn, m, residual, ldHidden, GemmMode.ADD, null);
         }
         if (n > 0) {
-            launch("rmsnorm", n, 1, 1, 256, p(xh), i(dp), p(x), i(dp), p(finalNorm), i(d), f(eps), p(logitRows));
-            gemm(head, xh, dp, n, logits, vocab, 0, null);
+            launch("rmsnorm", n, 1, 1, 256, p(headInput), i(ldHidden), p(residual), i(ldHidden), p(finalNorm),
+                    i(hidden), f(eps), p(logitRows));
+            gemm(head, headInput, ldHidden, n, logits, vocab, GemmMode.STORE, null);
         }
     }
 
     /**
-     * out[M][ldo] (=, +=, or SwiGLU of the two halves) = X[M][ldx] W^T, in chunks of at most
-     * {@link LaunchGeometry#MAX_TOKENS_PER_GEMM} tokens. mode: 0 = store (+ bias), 1 = add
-     * (residual), 2 = SwiGLU of the gate and up halves.
+     * out[M][ldo] = X[M][ldx] W^T, stored, added or SwiGLU-combined as {@code mode} says, in chunks
+     * of at most {@link LaunchGeometry#MAX_TOKENS_PER_GEMM} tokens. A plain store without bias or
+     * split-K writes straight into {@code out}; everything else goes through the workspace and the
+     * {@code splitk_reduce} kernel, which applies the mode.
      */
-    private void gemm(DeviceMatrix wm, CUdeviceptr in, int ldx, int m, CUdeviceptr out, int ldo, int mode,
+    private void gemm(DeviceMatrix wm, CUdeviceptr in, int ldx, int m, CUdeviceptr out, int ldo, GemmMode mode,
                       CUdeviceptr bias) {
         int nRows = wm.rows();
         boolean f32 = wm.dtypeCode() == 0;
-        int splits = f32 ? 1 : LaunchGeometry.splits(nRows, wm.cols(), b.smCount());
+        int splits = f32 ? 1 : LaunchGeometry.splits(nRows, wm.cols(), backend.smCount());
         int splitLen = wm.ldk() / splits;
         int np = LaunchGeometry.paddedRows(nRows);
         for (int c0 = 0; c0 < m; c0 += LaunchGeometry.MAX_TOKENS_PER_GEMM) {
             int mc = Math.min(LaunchGeometry.MAX_TOKENS_PER_GEMM, m - c0);
             CUdeviceptr xc = in.withByteOffset((long) c0 * ldx * Float.BYTES);
             CUdeviceptr oc = out.withByteOffset((long) c0 * ldo * Float.BYTES);
-            boolean direct = mode == 0 && bias == null && splits == 1;
+            boolean direct = mode == GemmMode.STORE && bias == null && splits == 1;
             CUdeviceptr dst = direct ? oc : workspace;
             int ldp = direct ? ldo : nRows;
             long splitStride = (long) mc * nRows;
@@ -365,16 +374,16 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
                 launch("gemm_f32", LaunchGeometry.ceil(mc, 8), LaunchGeometry.ceil(nRows, 8), 1, 256, p(dst), i(ldp),
                         p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(wm.ldk()));
             } else {
-                int[] g = LaunchGeometry.gemmGrid(nRows, wm.cols(), mc, b.smCount());
+                int[] g = LaunchGeometry.gemmGrid(nRows, wm.cols(), mc, backend.smCount());
                 int threads = mc >= LaunchGeometry.TILED_FROM_TOKENS ? LaunchGeometry.TILED_THREADS : 256;
                 launch(LaunchGeometry.gemmKernel(wm.kernelPrefix(), mc), g[0], g[1], g[2], threads, p(dst), i(ldp),
                         j(splitStride), p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(np),
                         i(splitLen));
             }
             if (!direct) {
-                int cols = mode == 2 ? nRows / 2 : nRows;
+                int cols = mode == GemmMode.SWIGLU ? nRows / 2 : nRows;
                 launch("splitk_reduce", LaunchGeometry.ceil(cols, 256), mc, 1, 256, p(oc), i(ldo), p(workspace),
-                        i(nRows), j(splitStride), i(splits), i(cols), i(mode),
+                        i(nRows), j(splitStride), i(splits), i(cols), i(mode.kernelCode),
                         p(bias == null ? CudaBackend.nullPointer() : bias), i(nRows / 2));
             }
         }
@@ -383,79 +392,11 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     // ---------------------------------------------------------------- device acceptance
 
     @Override
-    public void forwardAndAccept(ForwardBatch batch, AcceptanceRows ar) {
-        b.bind();
-        int n = run(batch);
-        int nr = ar.rows;
-        if (nr != batch.rows()) {
-            throw new IllegalArgumentException("acceptance rows (" + nr + ") != batch rows (" + batch.rows() + ")");
-        }
-        int kStride = 1;
-        boolean sampled = false;
-        for (int r = 0; r < nr; r++) {
-            kStride = Math.max(kStride, ar.k[r]);
-            if (batch.logitCount(r) != ar.k[r] + 1) {
-                throw new IllegalArgumentException("row " + r + " has " + batch.logitCount(r)
-                        + " logit positions for k=" + ar.k[r] + " drafts (needs k+1)");
-            }
-            sampled |= !ar.params[r].isGreedy() && ar.k[r] > 0;
-        }
-        ensureAccept(nr, kStride, sampled ? ar.draftVocab : 0);
-        // Ints: rowInfo [4 nr], drafts [nr][kStride]. Floats: rowF [2 nr], uniforms [nr][2 (kStride+1)].
-        int draftsAt = 4 * acceptRowCap;
-        int uniformsAt = 2 * acceptRowCap;
-        int first = 0;
-        for (int r = 0; r < nr; r++) {
-            SamplingParams sp = ar.params[r];
-            int k = ar.k[r];
-            hInfo.put(4 * r, first);
-            hInfo.put(4 * r + 1, k);
-            hInfo.put(4 * r + 2, sp.isGreedy() ? 1 : 0);
-            hInfo.put(4 * r + 3, sp.topK());
-            hF.put(2 * r, (float) sp.temperature());
-            hF.put(2 * r + 1, (float) sp.topP());
-            for (int i = 0; i < k; i++) {
-                hInfo.put(draftsAt + r * kStride + i, ar.drafts[r][i]);
-            }
-            if (!sp.isGreedy()) {
-                int ub = uniformsAt + r * 2 * (kStride + 1);
-                for (int i = 0; i < 2 * (k + 1); i++) {
-                    hF.put(ub + i, uniform(ar.rng[r].nextDouble()));
-                }
-                if (k > 0) {
-                    hQ.position(r * kStride * ar.draftVocab);
-                    hQ.put(ar.q[r], 0, k * ar.draftVocab);
-                }
-            }
-            first += k + 1;
-        }
-        cuMemcpyHtoDAsync(aInfo, hInfoPtr, (long) (draftsAt + nr * kStride) * Integer.BYTES, b.stream());
-        cuMemcpyHtoDAsync(aF, hFPtr, (long) (uniformsAt + nr * 2 * (kStride + 1)) * Float.BYTES, b.stream());
-        if (sampled) {
-            cuMemcpyHtoDAsync(aQ, hQPtr, (long) nr * kStride * ar.draftVocab * Float.BYTES, b.stream());
-        }
-        launch("accept_tokens", nr, 1, 1, 1024, p(logits), i(vocab), p(aInfo), p(aF),
-                p(aInfo.withByteOffset((long) draftsAt * Integer.BYTES)), i(kStride), p(aQ),
-                i(Math.max(1, ar.draftVocab)), p(aF.withByteOffset((long) uniformsAt * Float.BYTES)), p(aScratch),
-                p(aOut), p(aAccepted));
-        // Results come back through the (now free) int staging buffer: out [nr][kStride+1], accepted [nr].
-        int outInts = nr * (kStride + 1);
-        cuMemcpyDtoHAsync(hInfoPtr, aOut, (long) outInts * Integer.BYTES, b.stream());
-        cuMemcpyDtoHAsync(hInfoPtr.withByteOffset((long) outInts * Integer.BYTES), aAccepted,
-                (long) nr * Integer.BYTES, b.stream());
-        cuStreamSynchronize(b.stream());
-        for (int r = 0; r < nr; r++) {
-            int acc = hInfo.get(outInts + r);
-            ar.accepted[r] = acc;
-            for (int i = 0; i <= acc; i++) {
-                ar.out[r][i] = hInfo.get(r * (kStride + 1) + i);
-            }
-        }
-    }
-
-    /** A double uniform in [0, 1) as a float strictly below 1. */
-    static float uniform(double u) {
-        return Math.min((float) u, 0x1.fffffep-1f);
+    public void forwardAndAccept(ForwardBatch batch, AcceptanceRows rows) {
+        backend.bind();
+        run(batch);
+        rows.requireMatches(batch);
+        acceptance.accept(logits, rows);
     }
 
     // ---------------------------------------------------------------- buffers
@@ -466,19 +407,19 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         int n = Math.max(m, Math.max(64, tokenCap * 2));
         graphs.clear();  // the graphs hold the old buffers' addresses
-        for (CUdeviceptr ptr : new CUdeviceptr[] {x, xb, xh, qkv, att, act, ints}) {
-            release(ptr);
+        for (CUdeviceptr ptr : new CUdeviceptr[] {residual, normed, headInput, qkv, attention, mlpHidden, passInts}) {
+            buffers.free(ptr);
         }
-        releasePinned(hostIntsPtr);
-        x = alloc((long) n * dp * Float.BYTES);
-        xb = alloc((long) n * Math.max(dp, ldQ) * Float.BYTES);
-        xh = alloc((long) n * dp * Float.BYTES);
-        qkv = alloc((long) n * ldQkv * Float.BYTES);
-        att = alloc((long) n * ldQ * Float.BYTES);
-        act = alloc((long) n * ldF * Float.BYTES);
-        ints = alloc(4L * n * Integer.BYTES);
-        hostIntsPtr = pinned(4L * n * Integer.BYTES);
-        hostInts = buffer(hostIntsPtr, 4L * n * Integer.BYTES).asIntBuffer();
+        buffers.freePinned(hostPassIntsPtr);
+        residual = buffers.device((long) n * ldHidden * Float.BYTES);
+        normed = buffers.device((long) n * Math.max(ldHidden, ldQ) * Float.BYTES);
+        headInput = buffers.device((long) n * ldHidden * Float.BYTES);
+        qkv = buffers.device((long) n * ldQkv * Float.BYTES);
+        attention = buffers.device((long) n * ldQ * Float.BYTES);
+        mlpHidden = buffers.device((long) n * ldFfn * Float.BYTES);
+        passInts = buffers.device(4L * n * Integer.BYTES);
+        hostPassIntsPtr = buffers.pinned(4L * n * Integer.BYTES);
+        hostPassInts = OwnedBuffers.view(hostPassIntsPtr, 4L * n * Integer.BYTES).asIntBuffer();
         tokenCap = n;
     }
 
@@ -488,77 +429,13 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         int cap = Math.max(n, logitCap * 2);
         graphs.clear();
-        release(logits);
-        releasePinned(hostLogitsPtr);
+        buffers.free(logits);
+        buffers.freePinned(hostLogitsPtr);
         long bytes = (long) cap * vocab * Float.BYTES;
-        logits = alloc(bytes);
-        hostLogitsPtr = pinned(bytes);
-        hostLogits = buffer(hostLogitsPtr, bytes).asFloatBuffer();
+        logits = buffers.device(bytes);
+        hostLogitsPtr = buffers.pinned(bytes);
+        hostLogits = OwnedBuffers.view(hostLogitsPtr, bytes).asFloatBuffer();
         logitCap = cap;
-    }
-
-    private void ensureAccept(int nr, int kStride, int qVocab) {
-        if (nr > acceptRowCap || kStride > acceptKCap) {
-            int rc = Math.max(nr, acceptRowCap);
-            int kc = Math.max(kStride, acceptKCap);
-            for (CUdeviceptr ptr : new CUdeviceptr[] {aInfo, aF, aScratch, aOut, aAccepted}) {
-                release(ptr);
-            }
-            releasePinned(hInfoPtr);
-            releasePinned(hFPtr);
-            long infoInts = 4L * rc + (long) rc * kc + (long) rc * (kc + 2);  // also holds the results
-            long fFloats = 2L * rc + 2L * rc * (kc + 1);
-            aInfo = alloc(infoInts * Integer.BYTES);
-            aF = alloc(fFloats * Float.BYTES);
-            aScratch = alloc((long) rc * vocab * Float.BYTES);
-            aOut = alloc((long) rc * (kc + 1) * Integer.BYTES);
-            aAccepted = alloc((long) rc * Integer.BYTES);
-            hInfoPtr = pinned(infoInts * Integer.BYTES);
-            hInfo = buffer(hInfoPtr, infoInts * Integer.BYTES).asIntBuffer();
-            hFPtr = pinned(fFloats * Float.BYTES);
-            hF = buffer(hFPtr, fFloats * Float.BYTES).asFloatBuffer();
-            acceptRowCap = rc;
-            acceptKCap = kc;
-            acceptQCap = 0;  // q is laid out by kStride: reallocate with the new shape
-        }
-        long qFloats = (long) acceptRowCap * acceptKCap * Math.max(1, qVocab);
-        if (aQ == null || qFloats > acceptQCap) {
-            release(aQ);
-            releasePinned(hQPtr);
-            aQ = alloc(qFloats * Float.BYTES);
-            hQPtr = pinned(qFloats * Float.BYTES);
-            hQ = buffer(hQPtr, qFloats * Float.BYTES).asFloatBuffer();
-            acceptQCap = (int) Math.min(Integer.MAX_VALUE, qFloats);
-        }
-    }
-
-    private CUdeviceptr alloc(long bytes) {
-        CUdeviceptr ptr = b.allocZeroed(bytes);
-        owned.add(ptr);
-        return ptr;
-    }
-
-    private void release(CUdeviceptr ptr) {
-        if (ptr != null && owned.remove(ptr)) {
-            b.free(ptr);
-        }
-    }
-
-    private Pointer pinned(long bytes) {
-        Pointer ptr = new Pointer();
-        cuMemAllocHost(ptr, bytes);
-        pinned.add(ptr);
-        return ptr;
-    }
-
-    private void releasePinned(Pointer ptr) {
-        if (ptr != null && pinned.remove(ptr)) {
-            cuMemFreeHost(ptr);
-        }
-    }
-
-    private static ByteBuffer buffer(Pointer ptr, long bytes) {
-        return ptr.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
     }
 
     @Override
@@ -567,31 +444,16 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             return;
         }
         closed = true;
-        b.bind();
+        backend.bind();
         RuntimeException first = null;
         try {
-            cuStreamSynchronize(b.stream());
+            cuStreamSynchronize(backend.stream());
             graphs.close();
         } catch (RuntimeException e) {
             first = e;  // a sticky error from an earlier pass: free what can be freed anyway
         }
-        for (CUdeviceptr ptr : List.copyOf(owned)) {
-            try {
-                b.free(ptr);
-            } catch (RuntimeException e) {
-                first = first == null ? e : first;
-            }
-        }
-        owned.clear();
-        for (Pointer ptr : List.copyOf(pinned)) {
-            try {
-                cuMemFreeHost(ptr);
-            } catch (RuntimeException e) {
-                first = first == null ? e : first;
-            }
-        }
-        pinned.clear();
-        b.forget(this);
+        first = buffers.freeAll(first);
+        backend.forget(this);
         if (first != null) {
             throw first;
         }
@@ -600,26 +462,6 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     // ---------------------------------------------------------------- launches
 
     private void launch(String fn, int gx, int gy, int gz, int threads, Pointer... args) {
-        b.launch(fn, gx, gy, gz, threads, args);
-    }
-
-    private static Pointer p(CUdeviceptr ptr) {
-        return Pointer.to(ptr);
-    }
-
-    private static Pointer p(Pointer ptr) {
-        return Pointer.to(ptr);
-    }
-
-    private static Pointer i(int v) {
-        return Pointer.to(new int[] {v});
-    }
-
-    private static Pointer j(long v) {
-        return Pointer.to(new long[] {v});
-    }
-
-    private static Pointer f(float v) {
-        return Pointer.to(new float[] {v});
+        backend.launch(fn, gx, gy, gz, threads, args);
     }
 }

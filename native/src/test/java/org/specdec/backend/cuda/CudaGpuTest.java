@@ -3,6 +3,7 @@ package org.specdec.backend.cuda;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
@@ -16,7 +17,6 @@ import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.LogitsProcessor;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.speculative.AcceptanceRows;
 import org.specdec.speculative.RejectionSampler;
 import org.specdec.synthetic.ModelPreset;
 import org.specdec.synthetic.SyntheticModelMaker;
@@ -236,7 +236,7 @@ class CudaGpuTest {
             SplittableRandom draftRng = new SplittableRandom(9);
             SplittableRandom devRng = new SplittableRandom(10);
             SplittableRandom hostRng = new SplittableRandom(11);
-            RejectionSampler sampler = new RejectionSampler();
+            RejectionSampler sampler = new RejectionSampler(rc);
             // CPU logits of the 2 verification positions depend on the drafted token: cache them per x.
             java.util.Map<Integer, float[]> cpuLogits = new java.util.HashMap<>();
             AcceptanceRows rows = new AcceptanceRows();
@@ -436,7 +436,7 @@ class CudaGpuTest {
                 SplittableRandom draftRng = new SplittableRandom(12);
                 SplittableRandom devRng = new SplittableRandom(13);
                 SplittableRandom hostRng = new SplittableRandom(14);
-                RejectionSampler sampler = new RejectionSampler();
+                RejectionSampler sampler = new RejectionSampler(rg);
                 AcceptanceRows rows = new AcceptanceRows();
                 int[] drafts = new int[k];
                 int[] block = new int[k + 1];

@@ -78,7 +78,7 @@ class LaunchGeometryTest {
 
     @Test
     void uniformsStayBelowOne() {
-        assertTrue(CudaModelRunner.uniform(0.99999999999) < 1f);
-        assertEquals(0.5f, CudaModelRunner.uniform(0.5));
+        assertTrue(AcceptanceStaging.uniform(0.99999999999) < 1f);
+        assertEquals(0.5f, AcceptanceStaging.uniform(0.5));
     }
 }
