@@ -62,6 +62,14 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         return specSteps == 0 ? null : generatedTokens / (double) specSteps;
     }
 
+    /**
+     * Draft tokens per target pass: the draft length actually used, which the draft switch and
+     * adaptive k keep at or below model.k (0 when nothing was drafted), or null without passes.
+     */
+    public Double meanK() {
+        return specSteps == 0 ? null : draftTokens / (double) specSteps;
+    }
+
     /** Generated tokens over the job's wall time: Spark's start-up, input and output work included. */
     public double tokensPerSecond() {
         return wallSeconds <= 0 ? 0 : generatedTokens / wallSeconds;
@@ -141,6 +149,9 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         b.append(String.format("  acceptance          %s (%d of %d draft tokens), %s tokens per target pass%n",
                 acceptanceRate() == null ? "-" : String.format("%.3f", acceptanceRate()), acceptedTokens, draftTokens,
                 meanAcceptanceLength() == null ? "-" : String.format("%.2f", meanAcceptanceLength())));
+        b.append(String.format("  draft length        %s%n", meanK() == null ? "-"
+                : String.format("mean k %.2f per target pass (at most model.k; the draft switch drafts less where "
+                        + "that pays)", meanK())));
         b.append(String.format("  throughput          %s%n", describeThroughput()));
         b.append(String.format("  latency             p50 %.0f ms, p95 %.0f ms, mean ttft %.0f ms%n", latencyP50Ms,
                 latencyP95Ms, ttftMeanMs));
@@ -166,6 +177,8 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
                 : String.format("%.3f (%d of %d draft tokens)", acceptanceRate(), acceptedTokens, draftTokens)));
         r.add(List.of("tokens per target pass", meanAcceptanceLength() == null ? "-"
                 : String.format("%.2f", meanAcceptanceLength())));
+        r.add(List.of("mean k (draft tokens per target pass)", meanK() == null ? "-"
+                : String.format("%.2f", meanK())));
         r.add(List.of("latency", String.format("p50 %.0f ms, p95 %.0f ms", latencyP50Ms, latencyP95Ms)));
         r.add(List.of("mean time to first token", String.format("%.0f ms", ttftMeanMs)));
         r.add(List.of("executors", Long.toString(executors)));
@@ -190,6 +203,7 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         m.put("accepted_tokens", acceptedTokens);
         m.put("acceptance_rate", acceptanceRate());
         m.put("mean_acceptance_length", meanAcceptanceLength());
+        m.put("mean_k", meanK());
         m.put("tokens_per_s", tokensPerSecond());
         m.put("wall_s", wallSeconds);
         m.put("decode_tokens_per_s", decodeTokensPerSecond());

@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
@@ -22,7 +23,8 @@ import org.specdec.job.report.RunReport;
 import org.specdec.job.stats.RunStatistics;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.udf.EngineSettings;
+import org.specdec.sampling.SamplingSettings;
+import org.specdec.settings.SettingsHelp;
 import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.udf.executor.OutputSchema;
 import org.specdec.udf.SqlSettings;
@@ -68,8 +70,7 @@ public final class SpecdecJob {
                 case "--config", "-c" -> configFile = Path.of(value(args, ++i, "--config"));
                 case "--set" -> overrides.add(value(args, ++i, "--set"));
                 case "--help", "-h" -> {
-                    System.out.println("usage: specdecode run --config FILE.yaml [--set key=value ...]\n\nkeys:\n"
-                            + JobConfig.describe());
+                    System.out.print(usage());
                     return 0;
                 }
                 default -> throw new JobConfigException("unknown argument '" + args[i]
@@ -85,6 +86,14 @@ public final class SpecdecJob {
             spark.stop();
             ExecutorEngines.closeAll();
         }
+    }
+
+    /** {@code run --help}: the command line, where relative paths point, and every key. */
+    static String usage() {
+        String about = JobConfig.RELATIVE_PATHS + " Keys, as key type = default (the model.* and sampling.* ones "
+                + "are also generate's flags and spec_generate's spark.specdec.* conf, with the same defaults):";
+        return "usage: specdecode run --config FILE.yaml [--set key=value ...] [--master URL] [--conf k=v ...]\n\n"
+                + String.join("\n", SettingsHelp.wrap(about, 100)) + "\n" + JobConfig.describe();
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -171,8 +180,7 @@ public final class SpecdecJob {
             loadOnDriver(engine);
         }
         // Same pair for spec_generate in this session.
-        new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
-                conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
+        new SqlSettings(engine, SamplingSettings.read(conf)).applyTo(spark);
 
         CachedInput.Counted cachedInput = CachedInput.persist(read.rows());
         Dataset<Row> input = cachedInput.rows();
@@ -282,7 +290,7 @@ public final class SpecdecJob {
         String pair = "target " + engine.target() + (engine.draft() != null ? ", draft " + engine.draft() : "");
         GenerationEngine loaded;
         try {
-            loaded = ExecutorEngines.engine(engine, "cpu");
+            loaded = ExecutorEngines.engine(engine, engine.deviceFor("cpu")); // local mode assigns no GPU
         } catch (RuntimeException e) {
             throw new JobConfigException("cannot load the model pair (" + pair + "): " + e.getMessage(), e);
         }

@@ -11,7 +11,8 @@ public final class Backends {
     /**
      * Opens the backend for {@code device}.
      *
-     * @param device       "cpu" (also when null) or "cuda:N"
+     * @param device       "cpu" (also when null, and "auto": outside Spark no GPU is assigned, and Spark
+     *                     surfaces resolve auto to the task's GPU first), "cuda" or "cuda:N"
      * @param threads      CPU worker threads (0 = all cores); unused on a GPU
      * @param maxPositions positions per row the backend must hold (KV cache and RoPE tables)
      * @param maxRows      rows decoded together, which sizes a GPU's per-pass buffers
@@ -19,7 +20,7 @@ public final class Backends {
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows) {
         String d = device == null ? "cpu" : device;
-        if (d.equals("cpu")) {
+        if (d.equals("cpu") || d.equals("auto")) {
             return new CpuBackend(threads, maxPositions);
         }
         if (d.startsWith("cuda")) {

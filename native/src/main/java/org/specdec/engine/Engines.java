@@ -19,7 +19,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Builds a {@link GenerationEngine} from an {@link EngineSpec}: opens the checkpoints (memory
+ * Builds a {@link GenerationEngine} from {@link EngineSettings}: opens the checkpoints (memory
  * mapped), checks the pair, picks the backend, loads both models. Every startup problem is an
  * exception naming the file, field or setting; nothing is decoded before the checks pass.
  */
@@ -31,7 +31,7 @@ public final class Engines {
 
     private Engines() {}
 
-    public static GenerationEngine open(EngineSpec spec) {
+    public static GenerationEngine open(EngineSettings spec) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Checkpoint target = Checkpoint.open(spec.targetDir());
@@ -74,12 +74,13 @@ public final class Engines {
                 drafter = new ModelDrafter(backend.load(targetWeights.firstLayers(spec.selfDraftLayers())), draftName);
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
-            SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,
-                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName,
-                    spec.draftSwitch());
+            // The settings the engine runs with: the context, device and draft length actually used.
+            EngineSettings resolved = spec.toBuilder().k(k).maxK(maxK).maxBatch(Math.max(1, spec.maxBatch()))
+                    .maxContext(maxContext).device(backend.device()).build();
+            LoadedModels models = new LoadedModels(target.name(), draftName, eos);
             TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
             List<AutoCloseable> resources = List.copyOf(opened);
-            return new SpeculativeEngine(targetRunner, drafter, codec, options, () -> closeAll(resources));
+            return new SpeculativeEngine(targetRunner, drafter, codec, resolved, models, () -> closeAll(resources));
         } catch (RuntimeException e) {
             closeAll(List.copyOf(opened));
             throw e;

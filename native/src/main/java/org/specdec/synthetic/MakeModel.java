@@ -22,6 +22,12 @@ public final class MakeModel {
     private static final Set<String> FLAGS =
             Set.of("--preset", "--seed", "--dtype", "--out", "--draft", "--draft-out", "--shard-size-mb");
 
+    /** The command line, as {@code make-model --help} and a wrong command line print it. */
+    public static final String USAGE = """
+            make-model --out DIR [--preset tiny|small|draft15m|15m|110m] [--seed 1] [--dtype f32|f16|bf16]
+                       [--draft independent|layers:N|identical] [--draft-out OUT-draft] [--shard-size-mb N]
+            """;
+
     private MakeModel() {}
 
     public static void main(String[] args) {
@@ -35,9 +41,7 @@ public final class MakeModel {
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("make-model: " + e.getMessage());
-            System.err.println("usage: make-model --out DIR [--preset tiny|small|draft15m|110m] [--seed N]"
-                    + " [--dtype f32|f16|bf16] [--draft independent|layers:N|identical] [--draft-out DIR]"
-                    + " [--shard-size-mb N]");
+            System.err.print("usage: " + USAGE);
             return 2;
         }
     }

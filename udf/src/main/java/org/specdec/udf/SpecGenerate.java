@@ -107,11 +107,12 @@ public final class SpecGenerate {
         @Override
         public Row call(Object prompt, Integer maxTokens, Double temperature) {
             TaskPlacement where = TaskPlacement.current();
-            SamplingParams params = new SamplingParams(temperature == null ? settings.temperature() : temperature,
-                    0, settings.topP(), settings.seed(), maxTokens == null ? settings.maxTokens() : maxTokens,
-                    List.of(), false);
+            SamplingParams d = settings.sampling();
+            SamplingParams params = new SamplingParams(temperature == null ? d.temperature() : temperature, d.topK(),
+                    d.topP(), d.seed(), maxTokens == null ? d.maxTokens() : maxTokens, d.stop(), d.ignoreEos());
             String id = "sql-" + CALLS.incrementAndGet();
-            GenerationEngine engine = ExecutorEngines.engine(settings.engine(), settings.engine().deviceFor(where));
+            GenerationEngine engine = ExecutorEngines.engine(settings.engine(),
+                    settings.engine().deviceFor(where.device()));
             GenerationResult r;
             try {
                 GenerationRequest request = tokens ? GenerationRequest.ofTokens(id, tokenIds(prompt), params)

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.specdec.engine.EngineSettings;
 import org.specdec.testing.Fixtures;
 import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.udf.executor.OutputSchema;
@@ -29,11 +30,11 @@ class SpecGenerateTest {
         spark = LocalSpark.start();
         // The extension registered the function already; a program's own registration must work too.
         SpecGenerate.register(spark);
-        spark.conf().set(SqlSettings.TARGET, Fixtures.shippedModel("sotu-target").toString());
-        spark.conf().set(SqlSettings.DRAFT, Fixtures.shippedModel("sotu-draft").toString());
-        spark.conf().set(SqlSettings.K, "3");
-        spark.conf().set(SqlSettings.THREADS, "1");
-        spark.conf().set(SqlSettings.DRAFT_SWITCH, "false");
+        spark.conf().set(EngineSettings.TARGET.sqlKey(), Fixtures.shippedModel("sotu-target").toString());
+        spark.conf().set(EngineSettings.DRAFT.sqlKey(), Fixtures.shippedModel("sotu-draft").toString());
+        spark.conf().set(EngineSettings.K.sqlKey(), "3");
+        spark.conf().set(EngineSettings.THREADS.sqlKey(), "1");
+        spark.conf().set(EngineSettings.DRAFT_SWITCH.sqlKey(), "false");
     }
 
     @AfterAll

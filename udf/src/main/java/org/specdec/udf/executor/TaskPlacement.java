@@ -4,14 +4,14 @@ import java.util.Map;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
-import org.specdec.udf.EngineSettings;
 
 /**
  * Where the current task runs: its device (the GPU Spark assigned to it, or the CPU), executor and
  * attempt number. Outside a task (driver code, tests) it reports the CPU and the driver.
  *
  * @param device      "cuda:N" from the task's {@code gpu} resource, else "cpu" (what Spark assigned;
- *                    the backend that runs is {@link EngineSettings#deviceFor})
+ *                    the backend that runs is
+ *                    {@link org.specdec.engine.EngineSettings#deviceFor})
  * @param executorId  Spark executor id ("driver" in local mode)
  * @param taskAttempt the task's attempt number (0 for the first try)
  * @param partition   the task's partition (-1 outside a task)
