@@ -28,7 +28,7 @@ prepare() {
   mvn -B -q -o -pl native package -DskipTests 2>/dev/null || mvn -B -q -pl native package -DskipTests
   mvn -B -q -pl native dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$B/lib" \
       -DexcludeArtifactIds=tokenizers,api,gson,error_prone_annotations,jna,commons-compress,commons-codec,commons-io
-  cp native/target/specdec-native-*.jar "$B/lib/"
+  cp $(ls native/target/specdec-native-*.jar | grep -v -e -tests -e -sources) "$B/lib/"
   cp -r native/target/test-classes "$B/test-classes"
   if [[ ! -f native/target/classes/cuda/specdec.fatbin ]]; then
     echo "warning: no fatbin (nvcc missing on this machine): the bundle can only run --dry-run"

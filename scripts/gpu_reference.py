@@ -33,7 +33,8 @@ def prompts(n, length, vocab, seed):
 def ours(args, ps, draft_flags):
     cmd = [args.java, "--add-modules", "jdk.incubator.vector", "-Xmx24g", "-cp", args.classpath,
            "org.specdec.cli.SpecdecCli", "generate", "--device", "cuda:0", "--target", args.target,
-           "--max-tokens", str(args.max_tokens), "--ignore-eos", "--json", "--batch", "1"] + draft_flags
+           "--max-tokens", str(args.max_tokens), "--ignore-eos", "--json", "--batch", "1",
+           "--draft-switch=false"] + draft_flags  # fixed k, as the reference decodes
     for p in ps:
         cmd += ["--prompt-ids", ",".join(map(str, p))]
     t0 = time.time()

@@ -13,13 +13,8 @@ JAVA="${JAVA:-java}"
 cmd="${1:-}"; dir="${2:-}"
 [[ -n "$cmd" && -n "$dir" ]] || { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
-OPENS=(--add-modules jdk.incubator.vector
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  -Dio.netty.tryReflectionSetAccessible=true)
+# conf/java-options: the Vector API module and the opens Spark needs, one per line.
+mapfile -t OPENS < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$ROOT/conf/java-options")
 
 spark_home() {
   local home="$dir/spark-home" cp="$ROOT/job/target/launch-classpath.txt"

@@ -17,7 +17,8 @@ def main():
     prompts = [p["text"] for p in json.load(open(FIXTURE))["prompts"]]
     cmd = ["java", "--add-modules", "jdk.incubator.vector", "-cp", a.classpath, "org.specdec.cli.SpecdecCli", "generate",
            "--target", "models/sotu-target", "--draft", "models/sotu-draft", "--k", str(a.k), "--max-tokens", "64",
-           "--temperature", str(a.temperature), "--seed", str(a.seed), "--batch", str(a.batch), "--ignore-eos", "--json"]
+           "--temperature", str(a.temperature), "--seed", str(a.seed), "--batch", str(a.batch), "--ignore-eos", "--json",
+           "--draft-switch=false"]  # every step drafts k: the acceptance of the pair itself
     for p in prompts:
         cmd += ["--prompt", p]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout

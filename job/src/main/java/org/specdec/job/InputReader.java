@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.specdec.settings.Setting;
 
 /**
  * Reads the input into the job's normalized rows: {@code id} (string, never null),
@@ -179,7 +180,7 @@ public final class InputReader {
     }
 
     /** A per-row value column as text (RowOverrides parses it), or null when the input has none. */
-    private static Column optional(JobConfig conf, ConfigEntry<String> key, String[] available, String path) {
+    private static Column optional(JobConfig conf, Setting<String> key, String[] available, String path) {
         String name = conf.get(key);
         if (has(available, name)) {
             return col(name).cast(DataTypes.StringType);

@@ -3,14 +3,11 @@ package org.specdec.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.specdec.job.stats.DeviceAssignments;
 import org.specdec.job.stats.RunStatistics;
@@ -65,8 +62,28 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         return specSteps == 0 ? null : generatedTokens / (double) specSteps;
     }
 
+    /**
+     * Draft tokens per target pass: the draft length actually used, which the draft switch and
+     * adaptive k keep at or below model.k (0 when nothing was drafted), or null without passes.
+     */
+    public Double meanK() {
+        return specSteps == 0 ? null : draftTokens / (double) specSteps;
+    }
+
+    /** Generated tokens over the job's wall time: Spark's start-up, input and output work included. */
     public double tokensPerSecond() {
         return wallSeconds <= 0 ? 0 : generatedTokens / wallSeconds;
+    }
+
+    /** Seconds from the first task's start of decoding to the last row's finish (0 without rows). */
+    public double decodeSeconds() {
+        return statistics == null ? 0 : statistics.decodeSeconds();
+    }
+
+    /** Generated tokens over {@link #decodeSeconds()}: the rate the progress line shows. */
+    public double decodeTokensPerSecond() {
+        double s = decodeSeconds();
+        return s <= 0 ? 0 : generatedTokens / s;
     }
 
     /** The summary of a run whose tasks gathered {@code stats} (this run's rows only). */
@@ -109,6 +126,16 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         return list + "; backend" + (backends.size() == 1 ? " " : "s ") + String.join(", ", backends);
     }
 
+    /**
+     * Both rates, named: over the job's wall time (what a scheduler sees), and over the time spent
+     * decoding (what the progress line shows, without Spark's start-up, input and output work).
+     */
+    public String describeThroughput() {
+        return String.format(java.util.Locale.ROOT,
+                "%.1f tokens/s over the job's %.1f s wall time; %.1f tokens/s over %.1f s of decoding",
+                tokensPerSecond(), wallSeconds, decodeTokensPerSecond(), decodeSeconds());
+    }
+
     /** The console form. */
     public String render() {
         StringBuilder b = new StringBuilder();
@@ -122,7 +149,10 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         b.append(String.format("  acceptance          %s (%d of %d draft tokens), %s tokens per target pass%n",
                 acceptanceRate() == null ? "-" : String.format("%.3f", acceptanceRate()), acceptedTokens, draftTokens,
                 meanAcceptanceLength() == null ? "-" : String.format("%.2f", meanAcceptanceLength())));
-        b.append(String.format("  throughput          %.1f tokens/s over %.1f s wall%n", tokensPerSecond(), wallSeconds));
+        b.append(String.format("  draft length        %s%n", meanK() == null ? "-"
+                : String.format("mean k %.2f per target pass (at most model.k; the draft switch drafts less where "
+                        + "that pays)", meanK())));
+        b.append(String.format("  throughput          %s%n", describeThroughput()));
         b.append(String.format("  latency             p50 %.0f ms, p95 %.0f ms, mean ttft %.0f ms%n", latencyP50Ms,
                 latencyP95Ms, ttftMeanMs));
         b.append(String.format("  executors           %d%n", executors));
@@ -142,12 +172,13 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         r.add(List.of("errors", String.format("%d (%.2f%%, budget %.2f%%)", rowsError, 100 * errorFraction(),
                 100 * maxErrorFraction)));
         r.add(List.of("tokens", String.format("%d prompt, %d generated", promptTokens, generatedTokens)));
-        r.add(List.of("throughput", String.format("%.1f tokens/s over %.1f s wall", tokensPerSecond(),
-                wallSeconds)));
+        r.add(List.of("throughput", describeThroughput()));
         r.add(List.of("acceptance rate", acceptanceRate() == null ? "-"
                 : String.format("%.3f (%d of %d draft tokens)", acceptanceRate(), acceptedTokens, draftTokens)));
         r.add(List.of("tokens per target pass", meanAcceptanceLength() == null ? "-"
                 : String.format("%.2f", meanAcceptanceLength())));
+        r.add(List.of("mean k (draft tokens per target pass)", meanK() == null ? "-"
+                : String.format("%.2f", meanK())));
         r.add(List.of("latency", String.format("p50 %.0f ms, p95 %.0f ms", latencyP50Ms, latencyP95Ms)));
         r.add(List.of("mean time to first token", String.format("%.0f ms", ttftMeanMs)));
         r.add(List.of("executors", Long.toString(executors)));
@@ -172,8 +203,11 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
         m.put("accepted_tokens", acceptedTokens);
         m.put("acceptance_rate", acceptanceRate());
         m.put("mean_acceptance_length", meanAcceptanceLength());
+        m.put("mean_k", meanK());
         m.put("tokens_per_s", tokensPerSecond());
         m.put("wall_s", wallSeconds);
+        m.put("decode_tokens_per_s", decodeTokensPerSecond());
+        m.put("decode_s", decodeSeconds());
         m.put("latency_p50_ms", latencyP50Ms);
         m.put("latency_p95_ms", latencyP95Ms);
         m.put("ttft_mean_ms", ttftMeanMs);
@@ -201,11 +235,7 @@ public record JobSummary(String output, long rowsInput, long rowsSkipped, long r
 
     /** Writes the JSON form through Hadoop's file system API (so it works beside any output path). */
     void write(SparkSession spark, String path) throws IOException {
-        Path p = new Path(path);
-        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        try (OutputStream os = fs.create(p, true)) {
-            os.write(toJson().getBytes(StandardCharsets.UTF_8));
-            os.write('\n');
-        }
+        SideFile.write(spark.sparkContext().hadoopConfiguration(), path,
+                (toJson() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -3,10 +3,10 @@ package org.specdec.job;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.specdec.checkpoint.ModelConfig;
+import org.specdec.engine.EngineSettings;
 import org.specdec.synthetic.ModelPreset;
 import org.specdec.synthetic.SyntheticModelMaker;
 import org.specdec.tensor.DType;
-import org.specdec.udf.EngineSettings;
 
 /**
  * The driver's model checks before any task runs: makes the synthetic demo pair on first use,
@@ -17,25 +17,20 @@ final class ModelSetup {
     private ModelSetup() {
     }
 
-    /** Engine settings with absolute model paths, after making a synthetic pair if configured. */
+    /** The config's engine settings with absolute model paths, after making a synthetic pair if configured. */
     static EngineSettings prepare(JobConfig conf) {
-        Path target = Path.of(conf.get(JobConfig.MODEL_TARGET)).toAbsolutePath().normalize();
-        String draftText = conf.get(JobConfig.MODEL_DRAFT);
-        Path draft = draftText == null ? null : Path.of(draftText).toAbsolutePath().normalize();
+        EngineSettings settings = conf.engineSettings();
+        Path target = settings.targetDir().toAbsolutePath().normalize();
+        Path draft = settings.draftDir() == null ? null : settings.draftDir().toAbsolutePath().normalize();
         String preset = conf.get(JobConfig.SYNTHETIC_PRESET);
         if (preset != null && !Files.isRegularFile(target.resolve("config.json"))) {
             makeSyntheticPair(conf, preset, target, draft);
         }
-        check("model.target", target);
+        check(JobConfig.MODEL_TARGET.key(), target);
         if (draft != null) {
-            check("model.draft", draft);
+            check(JobConfig.MODEL_DRAFT.key(), draft);
         }
-        return new EngineSettings(target.toString(), draft == null ? null : draft.toString(),
-                conf.get(JobConfig.MODEL_SELF_DRAFT_LAYERS), conf.get(JobConfig.MODEL_K),
-                conf.get(JobConfig.MODEL_ADAPTIVE_K), conf.get(JobConfig.MODEL_MAX_K),
-                conf.get(JobConfig.MODEL_MAX_BATCH), conf.get(JobConfig.MODEL_THREADS),
-                conf.get(JobConfig.MODEL_MAX_CONTEXT), conf.get(JobConfig.MODEL_DRAFT_SWITCH),
-                conf.get(JobConfig.MODEL_DEVICE));
+        return settings.toBuilder().target(target).draft(draft).build();
     }
 
     static boolean hasTokenizer(EngineSettings s) {
@@ -45,7 +40,8 @@ final class ModelSetup {
     private static void check(String key, Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new JobConfigException(key + " " + dir + " does not exist (set " + key
-                    + " to a Hugging Face model directory)");
+                    + " to a Hugging Face model directory; a relative path in a config file is resolved against the "
+                    + "file's folder, one given with --set against the working directory)");
         }
         try {
             ModelConfig.read(dir);

@@ -9,22 +9,22 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
-import org.specdec.udf.TaskPlacement;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
+import org.specdec.udf.executor.TaskPlacement;
 
 /**
  * Decodes one partition: its rows go to the executor's shared engine (loaded once per JVM and
  * device, see {@link ExecutorEngines}), which batches them with the rows of every other task on
  * that device. A window of submitted rows keeps the engine's batch full; results come back in input
  * order, one output row per input row. A row that cannot be decoded becomes an error row; it never
- * fails the task.
+ * fails the task. Input rows are read by column name ({@link InputReader}'s columns), not position.
  */
 final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
 
@@ -56,6 +56,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         TaskPlacement where = TaskPlacement.current();
         GenerationEngine engine = ExecutorEngines.engine(engineSettings, where);
         int window = Math.max(8, 4 * engineSettings.maxBatch());
+        statistics.taskStarted(System.currentTimeMillis());
         return new Decoding(input, engine, where, window, System.nanoTime());
     }
 
@@ -109,7 +110,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
             }
             statistics.addRow(p.id(), r, where.executorId(), where.gpuAddress(), System.currentTimeMillis());
             rows++;
-            // DESIGN's queue_ms runs from partition start; the engine counts from submission.
+            // The output's queue_ms runs from partition start; the engine counts from submission.
             double queueMs = (p.submittedNanos() - partitionStart) / 1e6 + r.queueMs();
             return OutputSchema.jobRow(p.id(), r, where, queueMs, withTokenIds);
         }
@@ -117,12 +118,13 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
         private void fill() {
             while (pending.size() < window && input.hasNext()) {
                 Row row = input.next();
-                String id = row.getString(0);
-                String problem = row.isNullAt(6) ? null : row.getString(6);
+                String id = row.getAs(InputReader.ID);
+                String problem = row.getAs(InputReader.INPUT_ERROR);
                 SamplingParams params;
                 try {
-                    params = sampling.forRow(id, overrides.maxTokens(textOrNull(row, 3)),
-                            overrides.temperature(textOrNull(row, 4)), overrides.seed(textOrNull(row, 5)));
+                    params = sampling.forRow(id, overrides.maxTokens(row.getAs(InputReader.MAX_TOKENS)),
+                            overrides.temperature(row.getAs(InputReader.TEMPERATURE)),
+                            overrides.seed(row.getAs(InputReader.SEED)));
                 } catch (IllegalArgumentException e) {
                     params = sampling.forRow(id, null, null, null);
                     problem = problem != null ? problem : e.getMessage();
@@ -140,10 +142,11 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
 
         private GenerationRequest request(String id, Row row, SamplingParams params) {
             if (tokenPrompts) {
-                if (row.isNullAt(2)) {
+                int column = row.fieldIndex(InputReader.TOKEN_IDS);
+                if (row.isNullAt(column)) {
                     return GenerationRequest.ofTokens(id, null, params); // the engine names the null prompt
                 }
-                List<Integer> ids = row.getList(2);
+                List<Integer> ids = row.getList(column);
                 int[] tokens = new int[ids.size()];
                 for (int i = 0; i < tokens.length; i++) {
                     Integer t = ids.get(i);
@@ -154,7 +157,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
                 }
                 return GenerationRequest.ofTokens(id, tokens, params);
             }
-            String prompt = row.isNullAt(1) ? null : row.getString(1);
+            String prompt = row.getAs(InputReader.PROMPT);
             return GenerationRequest.ofText(id, template.apply(prompt), params);
         }
 
@@ -162,9 +165,5 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
             return GenerationResult.error(id, message, 0, engine.device(), engine.targetModelName(),
                     engine.draftModelName(), params.temperature(), params.topP(), params.seed());
         }
-    }
-
-    private static String textOrNull(Row row, int i) {
-        return row.isNullAt(i) ? null : row.getString(i);
     }
 }

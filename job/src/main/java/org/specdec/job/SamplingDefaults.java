@@ -3,6 +3,7 @@ package org.specdec.job;
 import java.io.Serializable;
 import java.util.List;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.sampling.SamplingSettings;
 
 /**
  * The job-wide sampling settings and how a row's own columns override them.
@@ -19,9 +20,9 @@ record SamplingDefaults(int maxTokens, double temperature, double topP, int topK
                         boolean ignoreEos) implements Serializable {
 
     static SamplingDefaults from(JobConfig c) {
-        return new SamplingDefaults(c.get(JobConfig.SAMPLING_MAX_TOKENS), c.get(JobConfig.SAMPLING_TEMPERATURE),
-                c.get(JobConfig.SAMPLING_TOP_P), c.get(JobConfig.SAMPLING_TOP_K), c.get(JobConfig.SAMPLING_SEED),
-                List.copyOf(c.get(JobConfig.SAMPLING_STOP)), c.get(JobConfig.SAMPLING_IGNORE_EOS));
+        SamplingParams p = SamplingSettings.read(c);
+        return new SamplingDefaults(p.maxTokens(), p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(),
+                p.ignoreEos());
     }
 
     /** A row's parameters: its own max_tokens / temperature / seed where given (not validated here). */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -16,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
@@ -23,9 +23,10 @@ import org.specdec.job.report.RunReport;
 import org.specdec.job.stats.RunStatistics;
 import org.specdec.job.stats.RunStatisticsAccumulator;
 import org.specdec.sampling.SamplingParams;
-import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
+import org.specdec.sampling.SamplingSettings;
+import org.specdec.settings.SettingsHelp;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
 import org.specdec.udf.SqlSettings;
 
 /**
@@ -69,8 +70,7 @@ public final class SpecdecJob {
                 case "--config", "-c" -> configFile = Path.of(value(args, ++i, "--config"));
                 case "--set" -> overrides.add(value(args, ++i, "--set"));
                 case "--help", "-h" -> {
-                    System.out.println("usage: specdecode run --config FILE.yaml [--set key=value ...]\n\nkeys:\n"
-                            + JobConfig.describe());
+                    System.out.print(usage());
                     return 0;
                 }
                 default -> throw new JobConfigException("unknown argument '" + args[i]
@@ -86,6 +86,14 @@ public final class SpecdecJob {
             spark.stop();
             ExecutorEngines.closeAll();
         }
+    }
+
+    /** {@code run --help}: the command line, where relative paths point, and every key. */
+    static String usage() {
+        String about = JobConfig.RELATIVE_PATHS + " Keys, as key type = default (the model.* and sampling.* ones "
+                + "are also generate's flags and spec_generate's spark.specdec.* conf, with the same defaults):";
+        return "usage: specdecode run --config FILE.yaml [--set key=value ...] [--master URL] [--conf k=v ...]\n\n"
+                + String.join("\n", SettingsHelp.wrap(about, 100)) + "\n" + JobConfig.describe();
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -172,8 +180,7 @@ public final class SpecdecJob {
             loadOnDriver(engine);
         }
         // Same pair for spec_generate in this session.
-        new SqlSettings(engine, conf.get(JobConfig.SAMPLING_MAX_TOKENS), conf.get(JobConfig.SAMPLING_TEMPERATURE),
-                conf.get(JobConfig.SAMPLING_TOP_P), conf.get(JobConfig.SAMPLING_SEED)).applyTo(spark);
+        new SqlSettings(engine, SamplingSettings.read(conf)).applyTo(spark);
 
         CachedInput.Counted cachedInput = CachedInput.persist(read.rows());
         Dataset<Row> input = cachedInput.rows();
@@ -215,8 +222,8 @@ public final class SpecdecJob {
         StructType schema = OutputSchema.jobSchema(withTokenIds);
 
         RunStatisticsAccumulator statistics = RunStatisticsAccumulator.register(spark.sparkContext());
-        ProgressReporter progress = new ProgressReporter(rowsTodo, conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S),
-                System.err);
+        ProgressReporter progress = new ProgressReporter(statistics, rowsTodo,
+                conf.get(JobConfig.JOB_PROGRESS_INTERVAL_S), System.err);
         spark.sparkContext().addSparkListener(progress);
         try {
             if (rowsTodo > 0 || !skipDone) {
@@ -283,7 +290,7 @@ public final class SpecdecJob {
         String pair = "target " + engine.target() + (engine.draft() != null ? ", draft " + engine.draft() : "");
         GenerationEngine loaded;
         try {
-            loaded = ExecutorEngines.engine(engine, "cpu");
+            loaded = ExecutorEngines.engine(engine, engine.deviceFor("cpu")); // local mode assigns no GPU
         } catch (RuntimeException e) {
             throw new JobConfigException("cannot load the model pair (" + pair + "): " + e.getMessage(), e);
         }
@@ -295,11 +302,8 @@ public final class SpecdecJob {
     }
 
     private static void writeText(SparkSession spark, String path, String text) throws IOException {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        try (java.io.OutputStream os = fs.create(p, true)) {
-            os.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
+        SideFile.write(spark.sparkContext().hadoopConfiguration(), path,
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static String stripSlash(String p) {

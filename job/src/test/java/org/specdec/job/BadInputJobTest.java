@@ -14,13 +14,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.ExecutorEngines;
 
 /**
  * Input that is wrong row by row never fails the job: each bad row becomes an error row that
@@ -28,52 +24,12 @@ import org.specdec.udf.ExecutorEngines;
  * that is wrong as a whole (repeated ids, speculative execution asked for) is refused at start-up.
  * Local mode on a seeded synthetic pair with a word-level tokenizer.
  */
-class BadInputJobTest {
-
-    static SparkSession spark;
-    static Path target;
-    static Path draft;
-
-    @TempDir
-    static Path models;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void makePairAndStartSpark() {
-        target = models.resolve("tiny-target");
-        draft = models.resolve("tiny-draft-l2");
-        SyntheticPair.make("tiny", 3, target, draft);
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
-    }
+class BadInputJobTest extends SyntheticPairJobTest {
 
     private JobConfig config(Path in, Path out, String... more) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", target.toString());
-        m.put("model.draft", draft.toString());
-        m.put("model.k", 2);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("sampling.max_tokens", 6);
-        m.put("job.partitions", 2);
-        m.put("job.progress_interval_s", 0);
-        m.put("job.max_error_fraction", 1.0);
-        for (String kv : more) {
-            int eq = kv.indexOf('=');
-            m.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        return JobConfig.of(m);
+        String[] settings = Stream.concat(Stream.of("model.k=2", "sampling.max_tokens=6", "job.partitions=2",
+                "job.max_error_fraction=1.0"), Stream.of(more)).toArray(String[]::new);
+        return LocalJob.config(target, draft, in, out, settings);
     }
 
     private static JobSummary run(JobConfig c) {

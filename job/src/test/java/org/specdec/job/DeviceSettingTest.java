@@ -8,15 +8,17 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.EngineSettings;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.TaskPlacement;
+import org.specdec.engine.EngineSettings;
+import org.specdec.testing.SyntheticPair;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.TaskPlacement;
 
-/** model.device: auto follows the task's GPU, cpu forces the CPU backend on GPU executors. */
+/** model.device: auto follows the task's GPU, cpu forces the CPU backend on GPU executors, cuda:N pins a GPU. */
 class DeviceSettingTest {
 
     static EngineSettings settings(String target, String device) {
-        return new EngineSettings(target, null, 0, 0, false, 0, 4, 1, 0, false, device);
+        return EngineSettings.builder().target(target).k(0).maxBatch(4).threads(1).draftSwitch(false).device(device)
+                .build();
     }
 
     @Test
@@ -25,11 +27,12 @@ class DeviceSettingTest {
         TaskPlacement none = new TaskPlacement("cpu", "driver", 0, 0, 1);
         assertEquals("1", gpu1.gpuAddress());
         assertEquals(null, none.gpuAddress());
-        assertEquals("cuda:1", settings("/m", "auto").deviceFor(gpu1));
-        assertEquals("cpu", settings("/m", "auto").deviceFor(none));
-        assertEquals("cpu", settings("/m", "cpu").deviceFor(gpu1));
+        assertEquals("cuda:1", settings("/m", "auto").deviceFor(gpu1.device()));
+        assertEquals("cpu", settings("/m", "auto").deviceFor(none.device()));
+        assertEquals("cpu", settings("/m", "cpu").deviceFor(gpu1.device()));
+        assertEquals("cuda:0", settings("/m", "cuda:0").deviceFor(gpu1.device()));
         assertEquals("auto", settings("/m", null).device());
-        assertThrows(IllegalArgumentException.class, () -> settings("/m", "cuda:0"));
+        assertThrows(IllegalArgumentException.class, () -> settings("/m", "gpu"));
     }
 
     @Test

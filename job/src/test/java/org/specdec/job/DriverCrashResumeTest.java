@@ -32,6 +32,7 @@ import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.testing.SyntheticPair;
 
 /**
  * Exactly once across driver crashes: a local-mode job in its own JVM is killed with SIGKILL at

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.engine.EngineSettings;
+import org.specdec.settings.Setting;
+import org.specdec.testing.Fixtures;
 
 class JobConfigTest {
 
@@ -70,8 +73,8 @@ class JobConfigTest {
 
     @Test
     void everyKeyIsDocumentedOnce() {
-        assertEquals(JobConfig.ENTRIES.size(), JobConfig.ENTRIES.stream().map(ConfigEntry::key).distinct().count());
-        for (ConfigEntry<?> e : JobConfig.ENTRIES) {
+        assertEquals(JobConfig.ENTRIES.size(), JobConfig.ENTRIES.stream().map(Setting::key).distinct().count());
+        for (Setting<?> e : JobConfig.ENTRIES) {
             assertFalse(e.doc().isBlank(), e.key());
         }
         assertTrue(JobConfig.describe().contains("job.max_error_fraction"));
@@ -79,12 +82,47 @@ class JobConfigTest {
 
     @Test
     void demoConfigParses() {
+        Path repo = Fixtures.repo();
+        Path demo = repo.resolve("conf/demo.yaml");
+        assertTrue(Files.isRegularFile(demo), demo + " is missing");
+        JobConfig c = JobConfig.load(demo, List.of());
+        assertEquals(null, c.get(JobConfig.SYNTHETIC_PRESET), "the demo runs the shipped trained pair");
+        assertTrue(Files.isRegularFile(repo.resolve(c.get(JobConfig.MODEL_TARGET)).resolve("model.safetensors")),
+                "conf/demo.yaml's target must be the shipped model");
+    }
+
+    @Test
+    void relativePathsInAConfigFileAreResolvedAgainstItsFolderAndSetPathsAreLeftAsGiven() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("project/conf"));
+        Path f = conf.resolve("job.yaml");
+        Files.writeString(f, """
+                model: {target: ../models/target, draft: /abs/draft}
+                input: {path: prompts.jsonl}
+                output: {path: hdfs:///data/out, summary_path: ../out/s.json, report_path: none}
+                """);
+        JobConfig c = JobConfig.load(f, List.of("model.draft=models/d"));
+        assertEquals(dir.resolve("project/models/target").toString(), c.get(JobConfig.MODEL_TARGET));
+        assertEquals("models/d", c.get(JobConfig.MODEL_DRAFT), "--set paths stay relative to the working directory");
+        assertEquals(conf.resolve("prompts.jsonl").toString(), c.get(JobConfig.INPUT_PATH));
+        assertEquals("hdfs:///data/out", c.get(JobConfig.OUTPUT_PATH), "a path with a scheme is used as is");
+        assertEquals(dir.resolve("project/out/s.json").toString(), c.get(JobConfig.OUTPUT_SUMMARY_PATH));
+        assertEquals(JobConfig.NO_REPORT, c.get(JobConfig.OUTPUT_REPORT_PATH));
+
+        JobConfig absolute = JobConfig.load(f, List.of());
+        assertEquals("/abs/draft", absolute.get(JobConfig.MODEL_DRAFT));
+    }
+
+    @Test
+    void theDemoConfigFindsTheShippedPairFromAnyWorkingDirectory() {
         Path demo = Path.of(System.getProperty("user.dir")).getParent().resolve("conf/demo.yaml");
-        if (Files.exists(demo)) {
-            JobConfig c = JobConfig.load(demo, List.of());
-            assertEquals(null, c.get(JobConfig.SYNTHETIC_PRESET), "the demo runs the shipped trained pair");
-            assertTrue(Files.isRegularFile(demo.getParent().getParent().resolve(c.get(JobConfig.MODEL_TARGET))
-                    .resolve("model.safetensors")), "conf/demo.yaml's target must be the shipped model");
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(demo), "conf/demo.yaml beside this module");
+        // The surefire working directory is the job module, not the repository root the demo names.
+        JobConfig c = JobConfig.load(demo, List.of());
+        Path root = demo.toAbsolutePath().normalize().getParent().getParent();
+        assertEquals(root.resolve("models/sotu-target").toString(), c.get(JobConfig.MODEL_TARGET));
+        assertEquals(root.resolve("conf/sotu-prompts.jsonl").toString(), c.get(JobConfig.INPUT_PATH));
+        assertEquals(root.resolve("out/demo").toString(), c.get(JobConfig.OUTPUT_PATH));
+        EngineSettings prepared = ModelSetup.prepare(c);
+        assertEquals(root.resolve("models/sotu-draft").toString(), prepared.draft());
     }
 }

@@ -8,37 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.specdec.udf.ExecutorEngines;
 
-/** {@code run} writes its HTML report beside the output, from the rows it wrote (stories260K, self-draft). */
-class RunReportJobTest {
-    static SparkSession spark;
-    static Path model;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        model = LocalSpark.stories260K();
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
-    }
+/** {@code run} writes its HTML report beside the output, from the rows it wrote (the shipped pair). */
+class RunReportJobTest extends ShippedPairJobTest {
 
     @Test
     void runWritesTheReportBesideTheOutput() throws Exception {
@@ -46,20 +20,10 @@ class RunReportJobTest {
         Files.write(in, List.of("{\"id\": \"a\", \"prompt_token_ids\": [1, 20, 30]}",
                 "{\"id\": \"b\", \"prompt_token_ids\": [1, 40]}",
                 "{\"id\": \"bad\", \"prompt_token_ids\": []}"));
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", model.toString());
-        m.put("model.self_draft_layers", 2);
-        m.put("model.k", 3);
-        // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
-        m.put("model.draft_switch", false);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", dir.resolve("out").toString());
-        m.put("sampling.max_tokens", 8);
-        m.put("job.max_error_fraction", 1.0);
-        m.put("job.progress_interval_s", 0);
+        JobConfig c = LocalJob.config(model, draft, in, dir.resolve("out"), "sampling.max_tokens=8",
+                "job.max_error_fraction=1.0");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        JobSummary s = SpecdecJob.run(spark, JobConfig.of(m), new PrintStream(console, true, StandardCharsets.UTF_8));
+        JobSummary s = SpecdecJob.run(spark, c, new PrintStream(console, true, StandardCharsets.UTF_8));
         assertEquals(1, s.rowsError());
         Path report = dir.resolve("out.report.html");
         assertTrue(Files.isRegularFile(report), console.toString(StandardCharsets.UTF_8));

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.specdec.testing.SyntheticPair;
+import org.specdec.udf.LocalSpark;
 
 /**
  * The job on a real multi-process Spark standalone cluster on 127.0.0.1: a Master and two Workers

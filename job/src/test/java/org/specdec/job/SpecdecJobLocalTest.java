@@ -28,45 +28,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.specdec.job.stats.DeviceAssignments;
 import org.specdec.job.stats.QuantileSketch;
-import org.specdec.udf.ExecutorEngines;
-import org.specdec.udf.OutputSchema;
+import org.specdec.udf.executor.OutputSchema;
 
 /**
- * The job in local mode on stories260K (token-id prompts) with a 2-layer self-draft.
+ * The job in local mode on the shipped trained pair (models/sotu-target with models/sotu-draft),
+ * fed token-id prompts, with generated_token_ids written.
  */
-class SpecdecJobLocalTest {
-
-    static SparkSession spark;
-    static Path model;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startSpark() {
-        model = LocalSpark.stories260K();
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
-    }
+class SpecdecJobLocalTest extends ShippedPairJobTest {
 
     /** A jsonl input: id, prompt_token_ids (BOS + a few tokens), optional max_tokens. */
     static Path input(Path dir, String name, int rows, Map<Integer, String> overrides) throws Exception {
@@ -88,24 +65,9 @@ class SpecdecJobLocalTest {
     }
 
     JobConfig config(Path in, Path out, String... more) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", model.toString());
-        m.put("model.self_draft_layers", 2);
-        m.put("model.k", 3);
-        // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
-        m.put("model.draft_switch", false);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("sampling.max_tokens", 12);
-        m.put("job.partitions", 3);
-        m.put("job.progress_interval_s", 0);
-        for (String kv : more) {
-            int eq = kv.indexOf('=');
-            m.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        return JobConfig.of(m);
+        String[] settings = Stream.concat(Stream.of("sampling.max_tokens=12", "output.token_ids=true",
+                "job.partitions=3"), Stream.of(more)).toArray(String[]::new);
+        return LocalJob.config(model, draft, in, out, settings);
     }
 
     static JobSummary run(JobConfig c) {
@@ -127,7 +89,7 @@ class SpecdecJobLocalTest {
 
         List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
         StructType schema = spark.read().parquet(out.toString()).schema();
-        // No tokenizer: generated_token_ids is always there.
+        // output.token_ids: the optional generated_token_ids column is there, in its place.
         assertEquals(OutputSchema.jobSchema(true).catalogString(), schema.catalogString());
         assertEquals("struct<id:string,generated_text:string,generated_token_ids:array<int>,finish_reason:string,"
                 + "error:string,prompt_tokens:int,generated_tokens:int,spec_steps:int,draft_tokens:int,"
@@ -159,11 +121,11 @@ class SpecdecJobLocalTest {
             assertEquals("cpu", r.getAs("device"));
             assertEquals("driver", r.getAs("executor_id"));
             assertEquals(0, r.<Integer>getAs("task_attempt"));
-            assertEquals("self:2", r.getAs("draft_model"));
-            assertNotNull(r.getAs("target_model"));
+            assertTrue(r.<String>getAs("draft_model").startsWith("sotu-draft@"), r.<String>getAs("draft_model"));
+            assertTrue(r.<String>getAs("target_model").startsWith("sotu-target@"), r.<String>getAs("target_model"));
         }
         assertEquals(IntStream.range(0, 14).mapToObj(i -> "row-" + i).collect(Collectors.toSet()), ids);
-        assertTrue(draftTotal > 0, "the self-draft proposed tokens");
+        assertTrue(draftTotal > 0, "the draft proposed tokens");
         assertSummaryDescribes(s, spark.read().parquet(out.toString()));
         assertEquals(1, s.executors());
         assertEquals(1, s.devices(), "local mode: the driver's CPU");
@@ -200,7 +162,7 @@ class SpecdecJobLocalTest {
 
     @Test
     void badRowsBecomeErrorRowsAndTheJobSucceeds() throws Exception {
-        String tooLong = IntStream.range(0, 600).mapToObj(i -> "5").collect(Collectors.joining(","));
+        String tooLong = IntStream.range(0, 300).mapToObj(i -> "5").collect(Collectors.joining(","));
         Path in = input(dir, "bad.jsonl", 8, Map.of(
                 1, "{\"id\": \"null-prompt\", \"prompt_token_ids\": null}",
                 2, "{\"id\": \"empty-prompt\", \"prompt_token_ids\": []}",

@@ -17,20 +17,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.specdec.cli.SpecdecCli;
-import org.specdec.udf.ExecutorEngines;
 
 /**
  * Text prompts end to end on a seeded synthetic pair with a tokenizer (preset tiny, draft = the
  * target's first 2 layers): the job's greedy generated_text is what {@code generate --json}
  * prints, and {@code spec_generate(prompt)} through spark.sql returns the same generations.
  */
-class SpecdecJobTextTest {
+class SpecdecJobTextTest extends SyntheticPairJobTest {
 
     static final List<String> PROMPTS = List.of(
             "the old man said",
@@ -40,32 +35,6 @@ class SpecdecJobTextTest {
             "they made a house near the river and",
             "the children like to play in the sun with their dog");
     static final int MAX_TOKENS = 16;
-
-    static SparkSession spark;
-    static Path target;
-    static Path draft;
-
-    @TempDir
-    static Path models;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void makePairAndStartSpark() {
-        target = models.resolve("tiny-target");
-        draft = models.resolve("tiny-draft-l2");
-        SyntheticPair.make("tiny", 7, target, draft);
-        spark = LocalSpark.start();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        if (spark != null) {
-            spark.stop();
-        }
-        ExecutorEngines.closeAll();
-    }
 
     private Path writePrompts() throws Exception {
         ObjectMapper json = new ObjectMapper();
@@ -79,21 +48,8 @@ class SpecdecJobTextTest {
     }
 
     private JobConfig config(Path in, Path out) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("model.target", target.toString());
-        m.put("model.draft", draft.toString());
-        m.put("model.k", 3);
-        // Fixed drafting: these tests check speculative statistics, not the switch (timed on a busy machine).
-        m.put("model.draft_switch", false);
-        m.put("model.max_batch", 4);
-        m.put("model.threads", 2);
-        m.put("input.path", in.toString());
-        m.put("output.path", out.toString());
-        m.put("output.token_ids", true);
-        m.put("sampling.max_tokens", MAX_TOKENS);
-        m.put("job.partitions", 2);
-        m.put("job.progress_interval_s", 0);
-        return JobConfig.of(m);
+        return LocalJob.config(target, draft, in, out, "output.token_ids=true", "sampling.max_tokens=" + MAX_TOKENS,
+                "job.partitions=2");
     }
 
     /** id → output row of a job run over PROMPTS. */

@@ -23,6 +23,7 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import org.specdec.testing.Fixtures;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 for tests: one Master and n Workers, each its own
@@ -34,14 +35,18 @@ import java.util.stream.Stream;
  */
 final class StandaloneCluster implements AutoCloseable {
 
-    /** What the JVMs need on Java 17 (Spark's opens plus the CPU backend's Vector API). */
-    static final List<String> JAVA_OPTIONS = List.of("--add-modules", "jdk.incubator.vector",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Dio.netty.tryReflectionSetAccessible=true");
+    /** What the JVMs need on Java 17 (Spark's opens plus the CPU backend's Vector API): conf/java-options. */
+    static final List<String> JAVA_OPTIONS = javaOptions();
+
+    private static List<String> javaOptions() {
+        Path file = Fixtures.repo().resolve("conf/java-options");
+        try {
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
 
     /**
      * Master, Workers and the driver only coordinate: C1 alone starts them faster on 2 cores.

@@ -2,7 +2,7 @@ package org.specdec.bench;
 
 /**
  * One measured configuration: a prompt set decoded at one concurrency in one mode. One row of the
- * bench's Parquet table (column names are these components in snake_case, see {@link BenchTable}).
+ * bench's Parquet table (column names are these components in snake_case, see {@link BenchColumns}).
  *
  * @param concurrency        rows decoded together (engine max_batch, that many rows in flight)
  * @param mode               target-only, fixed (k drafts every step), adaptive (adaptive k + draft switch)

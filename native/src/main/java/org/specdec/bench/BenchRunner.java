@@ -9,12 +9,11 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.specdec.backend.Backend;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.cli.Args;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
@@ -24,6 +23,7 @@ import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.stats.EngineCounters;
 import org.specdec.stats.SpeedupModel;
+import org.specdec.util.Args;
 
 /**
  * Runs one prompt set through target-only, fixed-k and adaptive speculative decoding at each
@@ -125,11 +125,11 @@ public final class BenchRunner {
                             / o.bandwidthGbs, o.bandwidthGbs) : "");
             List<GenerationRequest> reqs = prompts(Math.max(o.minRows, c * o.rounds));
             List<GenerationRequest> warm = reqs.subList(0, Math.min(reqs.size(), c));
-            List<EngineSpec> specs = specs(c);
+            List<EngineSettings> specs = specs(c);
             List<GenerationEngine> engines = new ArrayList<>();
             List<BenchResult> level = new ArrayList<>();
             try {
-                for (EngineSpec spec : specs) {
+                for (EngineSettings spec : specs) {
                     System.gc(); // the previous level's KV caches must not count against this one
                     GenerationEngine engine = Engines.open(spec);
                     engines.add(engine);
@@ -171,26 +171,27 @@ public final class BenchRunner {
     }
 
     /** Target-only first (the baseline of the speedups), the control, then fixed k, then adaptive. */
-    private List<EngineSpec> specs(int c) {
-        List<EngineSpec> specs = new ArrayList<>();
+    private List<EngineSettings> specs(int c) {
+        List<EngineSettings> specs = new ArrayList<>();
         // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
-        int context = o.promptLen + o.maxTokens + 1;
-        specs.add(new EngineSpec(o.target, null, 0, 0, false, 0, c, o.device, o.threads, context, false));
+        EngineSettings base = EngineSettings.builder().target(o.target).maxBatch(c).device(o.device)
+                .threads(o.threads).maxContext(o.promptLen + o.maxTokens + 1).build();
+        specs.add(base.toBuilder().k(0).maxK(0).draftSwitch(false).build());
         if (o.control) {
             specs.add(specs.get(0));
         }
+        EngineSettings.Builder drafted = base.toBuilder().draft(o.draft).selfDraftLayers(o.selfDraft);
         for (int k : o.fixedK) {
-            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, k, false, k, c, o.device, o.threads, context,
-                    false));
+            specs.add(drafted.k(k).adaptiveK(false).maxK(k).draftSwitch(false).build());
         }
         if (o.adaptiveK > 0) {
-            specs.add(new EngineSpec(o.target, o.draft, o.selfDraft, o.adaptiveK, true, Math.max(o.adaptiveK, o.maxK), c,
-                    o.device, o.threads, context, true));
+            specs.add(drafted.k(o.adaptiveK).adaptiveK(true).maxK(Math.max(o.adaptiveK, o.maxK)).draftSwitch(true)
+                    .build());
         }
         return specs;
     }
 
-    private BenchResult result(EngineSpec spec, boolean control, GenerationEngine engine, int c, int repeat,
+    private BenchResult result(EngineSettings spec, boolean control, GenerationEngine engine, int c, int repeat,
                                List<GenerationRequest> reqs, double costC, double verifyRatio) {
         Measured m = measure(engine, reqs);
         String mode = control ? BenchResult.CONTROL : spec.k() == 0 ? BenchResult.TARGET_ONLY
@@ -266,8 +267,7 @@ public final class BenchRunner {
     private double[] passCosts(int batch) {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
-             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, 512)
-                     : CudaBackend.open(o.device, 512, 2 * batch)) {
+             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch)) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.load(tw);

@@ -50,6 +50,15 @@ public final class BenchSummary {
             return r == null || base == null ? Double.NaN : r.tokensPerS() / base.tokensPerS();
         }
 
+        /**
+         * The fastest mode measured at this level (target-only, a fixed k or adaptive; the A/A
+         * control is not a mode), or null.
+         */
+        public BenchResult fastest() {
+            return byLabel.values().stream().filter(r -> !r.mode().equals(BenchResult.CONTROL))
+                    .max((a, b) -> Double.compare(a.tokensPerS(), b.tokensPerS())).orElse(null);
+        }
+
         /** "OK" when speculative tokens/s is at least target-only's, within the measured noise. */
         public String verdict() {
             BenchResult s = speculative();
@@ -94,11 +103,14 @@ public final class BenchSummary {
         return out;
     }
 
-    /** The summary table: one row per concurrency. */
+    /**
+     * The summary table: one row per concurrency. The conclusions come first (the speculative mode's
+     * verdict and the fastest mode with its speedup), the measurements they rest on after them.
+     */
     public static List<String> summaryHeader() {
-        return List.of("concurrency", "target-only tok/s", "speculative tok/s", "speedup", "predicted",
-                "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "no-draft passes", "control (A/A)", "noise",
-                "verdict");
+        return List.of("concurrency", "verdict", "fastest mode", "target-only tok/s", "speculative tok/s", "speedup",
+                "predicted", "best fixed k", "acceptance", "alpha", "tokens/pass", "c", "no-draft passes",
+                "control (A/A)", "noise");
     }
 
     public static List<List<String>> summaryRows(List<Level> levels) {
@@ -107,8 +119,12 @@ public final class BenchSummary {
             BenchResult base = l.targetOnly();
             BenchResult s = l.speculative();
             BenchResult best = l.bestFixed();
+            BenchResult fastest = l.fastest();
             rows.add(Arrays.asList(
                     Integer.toString(l.concurrency()),
+                    s == null ? "-" : l.verdict() + " (" + s.label() + ")",
+                    fastest == null ? "-" : fastest.label() + (fastest.mode().equals(BenchResult.TARGET_ONLY) ? ""
+                            : " (" + times(l.speedup(fastest)) + ")"),
                     base == null ? "-" : f1(base.tokensPerS()),
                     s == null ? "-" : f1(s.tokensPerS()) + " (" + s.label() + ")",
                     s == null ? "-" : times(l.speedup(s)),
@@ -122,8 +138,7 @@ public final class BenchSummary {
                             100.0 * s.skippedSteps() / s.steps()),
                     l.byLabel().containsKey(BenchResult.CONTROL)
                             ? times(l.speedup(l.byLabel().get(BenchResult.CONTROL))) : "-",
-                    Double.isNaN(l.noise()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * l.noise()),
-                    l.verdict()));
+                    Double.isNaN(l.noise()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * l.noise())));
         }
         return rows;
     }

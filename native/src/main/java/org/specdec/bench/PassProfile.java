@@ -8,17 +8,19 @@ import java.util.Locale;
 import java.util.Set;
 import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.Backend;
+import org.specdec.backend.AcceptanceRows;
+import org.specdec.backend.Backends;
 import org.specdec.backend.DeviceAcceptance;
+import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.cli.Args;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.util.Args;
 
 /**
  * The cost of one target forward pass, the unit every speedup is made of: median time of a
@@ -70,8 +72,7 @@ public final class PassProfile {
         int maxPositions = Arrays.stream(o.positions).max().orElse(1);
         int capacity = Math.max(o.shortContext, o.longContext) + maxPositions + 8;
         try (Checkpoint ck = Checkpoint.open(o.target);
-             Backend backend = o.device.equals("cpu") ? new CpuBackend(o.threads, capacity)
-                     : CudaBackend.open(o.device, capacity, maxBatch)) {
+             Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch)) {
             LlamaWeights w = LlamaWeights.load(ck);
             ModelRunner runner = backend.load(w);
             CudaBackend gpu = backend instanceof CudaBackend c ? c : null;

@@ -3,6 +3,7 @@ package org.specdec.cli;
 import org.specdec.bench.BenchResult;
 import org.specdec.bench.BenchRunner;
 import org.specdec.bench.BenchSummary;
+import org.specdec.util.Args;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -4,6 +4,7 @@ import org.specdec.checkpoint.Checkpoint;
 import org.specdec.pair.PairCheckResult;
 import org.specdec.pair.VocabularyCheck;
 import org.specdec.tokenizer.TextTokenizer;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package org.specdec.cli;
 
 import org.specdec.backend.cuda.CudaAvailability;
 import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,52 +1,92 @@
 package org.specdec.cli;
 
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.engine.ResultJson;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.sampling.SamplingSettings;
+import org.specdec.settings.Setting;
+import org.specdec.settings.SettingValues;
+import org.specdec.settings.SettingsHelp;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
-/** {@code generate}: a few prompts through the engine, no Spark. */
-final class GenerateCommand {
-    static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--prompt", "--prompt-ids",
-            "--max-tokens", "--temperature", "--top-p", "--top-k", "--seed", "--k", "--max-k", "--stop", "--batch",
-            "--threads", "--device", "--max-context");
-    static final Set<String> BOOLEAN_FLAGS = Set.of("--json", "--adaptive", "--ignore-eos", "--draft-switch");
+/**
+ * {@code generate}: a few prompts through the engine, no Spark. Its engine and sampling flags are
+ * the CLI column of {@link EngineSettings#SETTINGS} and {@link SamplingSettings#SETTINGS}, so they
+ * have the defaults the job and {@code spec_generate} have.
+ */
+public final class GenerateCommand {
+    /** Engine and sampling settings, in the order usage lists them. */
+    static final List<Setting<?>> SETTINGS = Stream.concat(EngineSettings.SETTINGS.stream(),
+            SamplingSettings.SETTINGS.stream()).filter(s -> s.cliFlag() != null).toList();
+    static final Set<String> VALUE_FLAGS = flags(false, "--prompt", "--prompt-ids");
+    static final Set<String> BOOLEAN_FLAGS = flags(true, "--json");
 
     private GenerateCommand() {}
 
-    static String usage() {
+    /** The command line in two lines, for the overview of every command. */
+    static String synopsis() {
         return """
-                generate --target DIR [--draft DIR | --self-draft N] [--k 4] [--adaptive --max-k 8]
-                         (--prompt TEXT | --prompt-ids 1,2,3)...  [--max-tokens 64] [--temperature 0]
-                         [--top-p 1] [--top-k 0] [--seed 0] [--stop STR]... [--ignore-eos]
-                         [--batch 8] [--threads 0] [--device cpu] [--max-context N] [--json] [--draft-switch]
+                generate --target DIR [--draft DIR | --self-draft N] (--prompt TEXT | --prompt-ids 1,2,3)... [--json]
+                         [settings: generate --help lists them]
                 """;
     }
 
-    /** Builds the engine spec shared by generate and bench. */
-    static EngineSpec engineSpec(Args a) {
-        int k = a.getInt("--k", a.has("--draft") || a.has("--self-draft") ? 4 : 0);
-        return new EngineSpec(a.requirePath("--target"), a.path("--draft"), a.getInt("--self-draft", 0), k,
-                a.flag("--adaptive"), a.getInt("--max-k", Math.max(k, 8)), a.getInt("--batch", 8),
-                a.get("--device", "cpu"), a.getInt("--threads", 0), a.getInt("--max-context", 0),
-                a.flag("--draft-switch"));
+    static String usage() {
+        return """
+                generate --target DIR [--draft DIR | --self-draft N] (--prompt TEXT | --prompt-ids 1,2,3)... [--json]
+                         [settings]
+                  --prompt, --prompt-ids are repeatable; --json prints one JSON object per prompt with the output
+                  columns' names. A true|false flag alone means true (--adaptive); --draft-switch=false turns the
+                  draft switch off. Settings (flag, type = default):
+                """ + SettingsHelp.describe(SETTINGS, Setting::cliFlag);
+    }
+
+    /**
+     * The settings of a generate command line ({@code argv[0]} is the command): the flags given,
+     * the tables' defaults for the rest.
+     */
+    public static SettingValues values(String... argv) {
+        return values(new Args(argv, 1, VALUE_FLAGS, BOOLEAN_FLAGS));
+    }
+
+    /** The flags of a command line as setting values; errors name the flag. */
+    static SettingValues values(Args a) {
+        return SettingValues.of(s -> {
+            String flag = s.cliFlag();
+            if (flag == null || !a.has(flag)) {
+                return null;
+            }
+            return s.defaultValue() instanceof List<?> ? a.all(flag) : a.get(flag, null);
+        }, Setting::cliFlag);
+    }
+
+    private static Set<String> flags(boolean booleans, String... commandFlags) {
+        Set<String> out = new HashSet<>(Arrays.asList(commandFlags));
+        for (Setting<?> s : SETTINGS) {
+            if ((s.defaultValue() instanceof Boolean) == booleans) {
+                out.add(s.cliFlag());
+            }
+        }
+        return Set.copyOf(out);
     }
 
     static int run(String[] argv, PrintStream out) {
         Args a = new Args(argv, 1, VALUE_FLAGS, BOOLEAN_FLAGS);
-        SamplingParams params = new SamplingParams(a.getDouble("--temperature", 0), a.getInt("--top-k", 0),
-                a.getDouble("--top-p", 1), a.getLong("--seed", 0), a.getInt("--max-tokens", 64), a.all("--stop"),
-                a.flag("--ignore-eos"));
+        SettingValues values = values(a);
+        SamplingParams params = SamplingSettings.read(values);
         List<GenerationRequest> requests = new ArrayList<>();
         for (String p : a.all("--prompt")) {
             requests.add(GenerationRequest.ofText("prompt-" + requests.size(), p, params));
@@ -58,7 +98,7 @@ final class GenerateCommand {
             throw new IllegalArgumentException("give at least one --prompt or --prompt-ids");
         }
         boolean json = a.flag("--json");
-        try (GenerationEngine engine = Engines.open(engineSpec(a))) {
+        try (GenerationEngine engine = Engines.open(EngineSettings.read(values))) {
             List<GenerationResult> results = engine.generateAll(requests);
             for (GenerationResult r : results) {
                 out.println(json ? ResultJson.toJson(r) : describe(r));

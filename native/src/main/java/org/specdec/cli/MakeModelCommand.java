@@ -7,8 +7,7 @@ final class MakeModelCommand {
     private MakeModelCommand() {}
 
     static String usage() {
-        return "make-model --preset tiny|small|15m|110m --seed N --dtype f32|f16|bf16 --out DIR\n"
-                + "           [--draft independent|layers:N|identical] [--draft-out DIR] [--shard-size-mb N]\n";
+        return org.specdec.synthetic.MakeModel.USAGE;
     }
 
     static int run(String[] argv, PrintStream out) {

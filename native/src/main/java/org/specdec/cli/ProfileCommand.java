@@ -1,6 +1,7 @@
 package org.specdec.cli;
 
 import org.specdec.bench.PassProfile;
+import org.specdec.util.Args;
 
 import java.io.PrintStream;
 import java.util.Set;

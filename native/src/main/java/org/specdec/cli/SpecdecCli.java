@@ -24,6 +24,13 @@ public final class SpecdecCli {
             err.print(usage());
             return args.length == 0 ? 2 : 0;
         }
+        if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+            String usage = usage(args[0]);
+            if (usage != null) {
+                out.print("usage: specdec " + usage);
+                return 0;
+            }
+        }
         try {
             switch (args[0]) {
                 case "generate":
@@ -49,8 +56,22 @@ public final class SpecdecCli {
         }
     }
 
+    /** One command's usage, or null for an unknown command. */
+    static String usage(String command) {
+        return switch (command) {
+            case "generate" -> GenerateCommand.usage();
+            case "bench" -> BenchCommand.usage();
+            case "check-pair" -> CheckPairCommand.usage();
+            case "make-model" -> MakeModelCommand.usage();
+            case "profile" -> ProfileCommand.usage();
+            case "device-info" -> DeviceInfoCommand.usage();
+            default -> null;
+        };
+    }
+
     static String usage() {
-        return "usage: specdec <command> [options]\n\n" + GenerateCommand.usage() + "\n" + BenchCommand.usage() + "\n"
+        return "usage: specdec <command> [options]   (specdec <command> --help: its options)\n\n"
+                + GenerateCommand.synopsis() + "\n" + BenchCommand.usage() + "\n"
                 + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage() + "\n" + ProfileCommand.usage() + "\n"
                 + DeviceInfoCommand.usage();
     }

@@ -1,9 +1,8 @@
 package org.specdec.engine;
 
 import org.specdec.backend.Backend;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
-import org.specdec.backend.cpu.CpuBackend;
-import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.model.LlamaWeights;
@@ -20,7 +19,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Builds a {@link GenerationEngine} from an {@link EngineSpec}: opens the checkpoints (memory
+ * Builds a {@link GenerationEngine} from {@link EngineSettings}: opens the checkpoints (memory
  * mapped), checks the pair, picks the backend, loads both models. Every startup problem is an
  * exception naming the file, field or setting; nothing is decoded before the checks pass.
  */
@@ -32,7 +31,7 @@ public final class Engines {
 
     private Engines() {}
 
-    public static GenerationEngine open(EngineSpec spec) {
+    public static GenerationEngine open(EngineSettings spec) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Checkpoint target = Checkpoint.open(spec.targetDir());
@@ -47,7 +46,7 @@ public final class Engines {
             }
             int k = spec.hasDraft() ? spec.k() : 0;
             int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
-            Backend backend = openBackend(spec, maxContext + maxK + 1);
+            Backend backend = Backends.open(spec.device(), spec.threads(), maxContext + maxK + 1, spec.maxBatch());
             opened.push(backend);
             LlamaWeights targetWeights = LlamaWeights.load(target);
             ModelRunner targetRunner = backend.load(targetWeights);
@@ -75,28 +74,17 @@ public final class Engines {
                 drafter = new ModelDrafter(backend.load(targetWeights.firstLayers(spec.selfDraftLayers())), draftName);
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
-            SpeculativeEngine.Options options = new SpeculativeEngine.Options(k, spec.adaptiveK(), maxK,
-                    Math.max(1, spec.maxBatch()), maxContext, eos, backend.device(), target.name(), draftName,
-                    spec.draftSwitch());
+            // The settings the engine runs with: the context, device and draft length actually used.
+            EngineSettings resolved = spec.toBuilder().k(k).maxK(maxK).maxBatch(Math.max(1, spec.maxBatch()))
+                    .maxContext(maxContext).device(backend.device()).build();
+            LoadedModels models = new LoadedModels(target.name(), draftName, eos);
             TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
             List<AutoCloseable> resources = List.copyOf(opened);
-            return new SpeculativeEngine(targetRunner, drafter, codec, options, () -> closeAll(resources));
+            return new SpeculativeEngine(targetRunner, drafter, codec, resolved, models, () -> closeAll(resources));
         } catch (RuntimeException e) {
             closeAll(List.copyOf(opened));
             throw e;
         }
-    }
-
-    private static Backend openBackend(EngineSpec spec, int maxPositions) {
-        String device = spec.device() == null ? "cpu" : spec.device();
-        if (device.equals("cpu")) {
-            return new CpuBackend(spec.threads(), maxPositions);
-        }
-        if (device.startsWith("cuda")) {
-            // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
-            return CudaBackend.open(device, maxPositions, Math.max(1, spec.maxBatch()));
-        }
-        throw new IllegalArgumentException("unknown device '" + device + "' (use cpu or cuda:N)");
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

@@ -1,8 +1,8 @@
 package org.specdec.engine;
 
 /**
- * One output row, with the per-row statistics of the DESIGN output schema (field names are the
- * schema's column names in camel case). Definitions, as in vLLM's per-request spec-decode metrics:
+ * One output row, with its per-row statistics (components are the output columns' names in camel
+ * case; {@link OutputColumn} is the table, in column order). Definitions, as in vLLM's per-request spec-decode metrics:
  * <ul>
  *   <li>specSteps: target forward passes this row took part in (its prefill pass included);</li>
  *   <li>draftTokens: draft tokens proposed to the target for this row;</li>

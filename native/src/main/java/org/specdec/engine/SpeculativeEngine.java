@@ -44,23 +44,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SpeculativeEngine implements GenerationEngine {
 
-    /** Engine settings; see EngineSpec for their meaning. */
-    public record Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                          String device, String targetName, String draftName, boolean draftSwitch) {
-
-        /** Without the draft switch: every step drafts (the fixed behaviour tests compare against). */
-        public Options(int k, boolean adaptiveK, int maxK, int maxBatch, int maxContext, List<Integer> eosIds,
-                       String device, String targetName, String draftName) {
-            this(k, adaptiveK, maxK, maxBatch, maxContext, eosIds, device, targetName, draftName, false);
-        }
-    }
-
     private final ModelRunner target;
     private final Verifier verifier;
     private final Drafter drafter;
     private final TextCodec codec;
     private final AutoCloseable resources;
-    private final Options options;
+    /** The settings as resolved for the opened models: k, context and device are the ones in use. */
+    private final EngineSettings options;
+    private final LoadedModels models;
     private final DraftLengthPolicy policy;
     /** Turns drafting off at batch sizes where it does not pay; null = always draft. */
     private final DraftSwitch draftSwitch;
@@ -86,19 +77,24 @@ public final class SpeculativeEngine implements GenerationEngine {
     private final DraftBatch draftBatch = new DraftBatch();
     private final List<Sequence> finished = new ArrayList<>();
 
-    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options) {
-        this(target, drafter, codec, options, null);
+    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, EngineSettings options,
+                             LoadedModels models) {
+        this(target, drafter, codec, options, models, null);
     }
 
-    /** @param resources closed after the engine (checkpoints, tokenizer, backend), may be null */
-    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, Options options,
-                             AutoCloseable resources) {
+    /**
+     * @param options   the engine settings, with maxContext and device as the models were opened with
+     * @param resources closed after the engine (checkpoints, tokenizer, backend), may be null
+     */
+    public SpeculativeEngine(ModelRunner target, Drafter drafter, TextCodec codec, EngineSettings options,
+                             LoadedModels models, AutoCloseable resources) {
         this.resources = resources;
         this.target = target;
         this.verifier = Verifier.forTarget(target);
         this.drafter = options.k() > 0 ? drafter : null;
         this.codec = codec;
         this.options = options;
+        this.models = models;
         this.policy = new DraftLengthPolicy(this.drafter == null ? 0 : options.k(), options.adaptiveK(), options.maxK());
         this.draftSwitch = this.drafter != null && options.draftSwitch()
                 ? new DraftSwitch(options.maxBatch(), policy.maxK(), stats) : null;
@@ -106,7 +102,7 @@ public final class SpeculativeEngine implements GenerationEngine {
         this.targetVocab = target.config().vocabSize();
         this.draftVocab = this.drafter == null ? targetVocab : this.drafter.vocabSize();
         this.rowContext = new RowContext(options.maxContext(), policy.maxK(), draftVocab, codec,
-                new HashSet<>(options.eosIds()), options.device(), options.targetName(), draftModelName());
+                new HashSet<>(models.eosIds()), options.device(), models.targetName(), draftModelName());
         this.loop = new Thread(this::runLoop, "specdec-engine");
         this.loop.setDaemon(true);
         this.loop.start();
@@ -119,12 +115,12 @@ public final class SpeculativeEngine implements GenerationEngine {
 
     @Override
     public String targetModelName() {
-        return options.targetName();
+        return models.targetName();
     }
 
     @Override
     public String draftModelName() {
-        return drafter == null ? null : options.draftName();
+        return drafter == null ? null : models.draftName();
     }
 
     @Override
@@ -271,7 +267,7 @@ public final class SpeculativeEngine implements GenerationEngine {
             probe.add(cache, new int[] {token}, 0, 1, 1);
             float[] logits = target.forward(probe);
             if (LogitsProcessor.containsNaN(logits, 0, targetVocab)) {
-                return "the target model " + options.targetName() + " computes NaN logits (one-token input, token id "
+                return "the target model " + models.targetName() + " computes NaN logits (one-token input, token id "
                         + token + "): its weights are broken, so nothing can be decoded";
             }
             return null;

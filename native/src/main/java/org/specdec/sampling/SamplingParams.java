@@ -1,9 +1,11 @@
 package org.specdec.sampling;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
- * How one row is sampled, as in vLLM's SamplingParams.
+ * How one row is sampled, as in vLLM's SamplingParams. Serializable: spec_generate's defaults
+ * travel to the executors inside the function.
  *
  * @param temperature 0 means greedy (argmax, lowest id wins a tie)
  * @param topK        keep the k most likely tokens; 0 disables
@@ -14,7 +16,9 @@ import java.util.List;
  * @param ignoreEos   keep generating past EOS (benchmarks)
  */
 public record SamplingParams(double temperature, int topK, double topP, long seed, int maxTokens,
-                             List<String> stop, boolean ignoreEos) {
+                             List<String> stop, boolean ignoreEos) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public SamplingParams {
         stop = stop == null ? List.of() : List.copyOf(stop);

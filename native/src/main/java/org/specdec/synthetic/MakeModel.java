@@ -1,10 +1,9 @@
 package org.specdec.synthetic;
 
 import org.specdec.tensor.DType;
+import org.specdec.util.Args;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,6 +22,12 @@ public final class MakeModel {
     private static final Set<String> FLAGS =
             Set.of("--preset", "--seed", "--dtype", "--out", "--draft", "--draft-out", "--shard-size-mb");
 
+    /** The command line, as {@code make-model --help} and a wrong command line print it. */
+    public static final String USAGE = """
+            make-model --out DIR [--preset tiny|small|draft15m|15m|110m] [--seed 1] [--dtype f32|f16|bf16]
+                       [--draft independent|layers:N|identical] [--draft-out OUT-draft] [--shard-size-mb N]
+            """;
+
     private MakeModel() {}
 
     public static void main(String[] args) {
@@ -36,44 +41,24 @@ public final class MakeModel {
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("make-model: " + e.getMessage());
-            System.err.println("usage: make-model --out DIR [--preset tiny|small|draft15m|110m] [--seed N]"
-                    + " [--dtype f32|f16|bf16] [--draft independent|layers:N|identical] [--draft-out DIR]"
-                    + " [--shard-size-mb N]");
+            System.err.print("usage: " + USAGE);
             return 2;
         }
     }
 
     static void write(String[] args, java.io.PrintStream stdout) {
-        Map<String, String> opts = parse(args);
-        if (!opts.containsKey("--out")) {
-            throw new IllegalArgumentException("--out DIR is required");
-        }
-        ModelPreset preset = ModelPreset.named(opts.getOrDefault("--preset", "tiny"));
-        long seed = Long.parseLong(opts.getOrDefault("--seed", "1"));
-        DType dtype = DType.parse(opts.getOrDefault("--dtype", "f32"));
-        Path out = Path.of(opts.get("--out"));
-        long shardBytes = opts.containsKey("--shard-size-mb")
-                ? Math.multiplyExact(Long.parseLong(opts.get("--shard-size-mb")), 1L << 20) : 0;
+        Args a = new Args(args, 0, FLAGS, Set.of());
+        Path out = a.requirePath("--out");
+        ModelPreset preset = ModelPreset.named(a.get("--preset", "tiny"));
+        long seed = a.getLong("--seed", 1);
+        DType dtype = DType.parse(a.get("--dtype", "f32"));
+        long shardBytes = Math.multiplyExact(a.getLong("--shard-size-mb", 0), 1L << 20);
         SyntheticModelMaker maker = new SyntheticModelMaker();
         stdout.println("wrote " + maker.write(preset, seed, dtype, out, shardBytes));
-        if (opts.containsKey("--draft")) {
-            SyntheticModelMaker.DraftSpec spec = SyntheticModelMaker.DraftSpec.parse(opts.get("--draft"));
-            Path draftOut = Path.of(opts.getOrDefault("--draft-out", out + "-draft"));
+        if (a.has("--draft")) {
+            SyntheticModelMaker.DraftSpec spec = SyntheticModelMaker.DraftSpec.parse(a.get("--draft", null));
+            Path draftOut = Path.of(a.get("--draft-out", out + "-draft"));
             stdout.println("wrote " + maker.writeDraft(spec, preset, seed, dtype, out, draftOut, shardBytes));
         }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (!FLAGS.contains(args[i])) {
-                throw new IllegalArgumentException("unknown option '" + args[i] + "'");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(args[i] + " needs a value");
-            }
-            opts.put(args[i], args[i + 1]);
-        }
-        return opts;
     }
 }

@@ -45,5 +45,22 @@ class BenchSummaryTest {
         List<String> row = BenchSummary.summaryRows(List.of(l)).get(0);
         assertEquals(BenchSummary.summaryHeader().size(), row.size());
         assertEquals("0.96x", row.get(BenchSummary.summaryHeader().indexOf("control (A/A)")));
+        assertEquals("OK (adaptive)", row.get(1), "the verdict comes right after the concurrency");
+        assertEquals("target-only", row.get(2), "fastest mode: the control is not one");
+    }
+
+    @Test
+    void whenAFixedKBeatsAdaptiveTheSummaryNamesIt() {
+        List<BenchResult> rs = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            rs.add(result(BenchResult.TARGET_ONLY, 0, r, 100));
+            rs.add(result(BenchResult.ADAPTIVE, 4, r, 78));
+            rs.add(result(BenchResult.FIXED, 3, r, 144));
+        }
+        BenchSummary.Level l = BenchSummary.levels(rs).get(0);
+        List<String> header = BenchSummary.summaryHeader();
+        List<String> row = BenchSummary.summaryRows(List.of(l)).get(0);
+        assertEquals("SLOWER (adaptive)", row.get(header.indexOf("verdict")));
+        assertEquals("k=3 (1.44x)", row.get(header.indexOf("fastest mode")));
     }
 }

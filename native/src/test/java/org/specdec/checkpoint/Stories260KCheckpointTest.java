@@ -2,24 +2,20 @@ package org.specdec.checkpoint;
 
 import org.junit.jupiter.api.Test;
 import org.specdec.tensor.DType;
+import org.specdec.testing.Fixtures;
 import org.specdec.tensor.WeightTensor;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The real trained fixture in ../shared: a Hugging Face Llama checkpoint with GQA and tied embeddings. */
+/** The real trained fixture stories260K from the shared fixtures: a Hugging Face Llama checkpoint with GQA and tied embeddings. */
 class Stories260KCheckpointTest {
-    static final Path DIR = Path.of(System.getProperty("specdec.shared", "../../shared"), "fixtures", "stories260K");
 
     @Test
     void loadsConfigAndTensors() {
-        assumeTrue(Files.isDirectory(DIR), "fixture absent: " + DIR);
-        try (Checkpoint ck = Checkpoint.open(DIR)) {
+        try (Checkpoint ck = Checkpoint.open(Fixtures.require("stories260K"))) {
             ModelConfig c = ck.config();
             assertEquals(64, c.hiddenSize());
             assertEquals(5, c.numLayers());

@@ -23,8 +23,9 @@ class EngineRowsTest {
 
     @BeforeAll
     static void open() {
-        engine = Engines.open(new EngineSpec(SyntheticPair.target(), SyntheticPair.independentDraft(), 0, 3, false, 3,
-                4, "cpu", 2, 64));
+        engine = Engines.open(EngineSettings.builder().target(SyntheticPair.target())
+                .draft(SyntheticPair.independentDraft()).k(3).maxK(3).maxBatch(4).device("cpu").threads(2)
+                .maxContext(64).draftSwitch(false).build());
     }
 
     @AfterAll

@@ -28,7 +28,8 @@ class NaNLogitsTest {
     }
 
     private static GenerationEngine open(Path target) {
-        return Engines.open(new EngineSpec(target, null, 2, 3, false, 3, 4, "cpu", 2, 64));
+        return Engines.open(EngineSettings.builder().target(target).selfDraftLayers(2).k(3).maxK(3).maxBatch(4)
+                .device("cpu").threads(2).maxContext(64).draftSwitch(false).build());
     }
 
     @Test

@@ -3,7 +3,7 @@ package org.specdec.pair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.checkpoint.ModelConfig;
-import org.specdec.tokenizer.Fixtures;
+import org.specdec.testing.Fixtures;
 import org.specdec.tokenizer.GeneratedVocab;
 import org.specdec.tokenizer.TextTokenizer;
 
@@ -30,8 +30,8 @@ class VocabularyCheckTest {
 
     @Test
     void llama2TargetGpt2DraftIsRefusedNamingSizesAndFirstToken() {
-        try (TextTokenizer llama = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"));
-             TextTokenizer gpt2 = TextTokenizer.open(Fixtures.dir("gpt2-tokenizer"))) {
+        try (TextTokenizer llama = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"));
+             TextTokenizer gpt2 = TextTokenizer.open(Fixtures.tokenizer("gpt2-tokenizer"))) {
             PairMismatchException e = assertThrows(PairMismatchException.class,
                     () -> VocabularyCheck.require(config(32000, 1, List.of(2)), llama,
                             config(50257, 50256, List.of(50256)), gpt2));
@@ -49,8 +49,8 @@ class VocabularyCheckTest {
     void phi3TargetLlama2DraftIsAllowedWithEosWarning() {
         // Facts from the fixtures: ids 0..31999 are the same 32,000 pieces; Phi-3 adds 32000..32010;
         // both BOS = 1 (<s>); EOS is </s> (2) for Llama 2 and <|endoftext|> (32000) for Phi-3.
-        try (TextTokenizer phi3 = TextTokenizer.open(Fixtures.dir("phi3-tokenizer"));
-             TextTokenizer llama = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer phi3 = TextTokenizer.open(Fixtures.tokenizer("phi3-tokenizer"));
+             TextTokenizer llama = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             for (int id = 0; id < 32000; id++) {
                 assertEquals(llama.tokenString(id), phi3.tokenString(id));
             }
@@ -73,8 +73,8 @@ class VocabularyCheckTest {
 
     @Test
     void phi3WithItselfIsOkWithoutWarnings() {
-        try (TextTokenizer a = TextTokenizer.open(Fixtures.dir("phi3-tokenizer"));
-             TextTokenizer b = TextTokenizer.open(Fixtures.dir("phi3-tokenizer"))) {
+        try (TextTokenizer a = TextTokenizer.open(Fixtures.tokenizer("phi3-tokenizer"));
+             TextTokenizer b = TextTokenizer.open(Fixtures.tokenizer("phi3-tokenizer"))) {
             PairCheckResult r = VocabularyCheck.require(side(32064, a), side(32064, b));
             assertTrue(r.ok());
             assertEquals(List.of(), r.warnings());

@@ -6,11 +6,12 @@ import org.junit.jupiter.api.Test;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
+import org.specdec.engine.LoadedModels;
 import org.specdec.engine.SpeculativeEngine;
 import org.specdec.kv.KvCache;
 import org.specdec.kv.KvLength;
@@ -55,8 +56,8 @@ class DraftSwitchEngineTest {
             requests.add(GenerationRequest.ofTokens("r" + i, p, greedy));
         }
         baseline = new ArrayList<>();
-        try (GenerationEngine e = Engines.open(new EngineSpec(SyntheticPair.target(), null, 0, 0, false, 0, 4, "cpu",
-                2, 128))) {
+        try (GenerationEngine e = Engines.open(EngineSettings.builder().target(SyntheticPair.target()).k(0).maxK(0)
+                .maxBatch(4).device("cpu").threads(2).maxContext(128).draftSwitch(false).build())) {
             for (GenerationResult g : e.generateAll(requests)) {
                 assertNull(g.error());
                 baseline.add(g.generatedTokenIds());
@@ -136,10 +137,11 @@ class DraftSwitchEngineTest {
 
     static List<int[]> run(ScriptedDrafter drafter, ModelRunner target, boolean sw, AtomicInteger skipped,
                            AtomicInteger probes) {
-        SpeculativeEngine.Options o = new SpeculativeEngine.Options(4, false, 4, 4, 128, List.of(), "cpu", "t",
-                drafter.name(), sw);
+        EngineSettings o = EngineSettings.builder().target("t").k(4).maxK(4).maxBatch(4).maxContext(128).device("cpu")
+                .draftSwitch(sw).build();
         List<int[]> out = new ArrayList<>();
-        SpeculativeEngine e = new SpeculativeEngine(target, drafter, null, o);
+        SpeculativeEngine e = new SpeculativeEngine(target, drafter, null, o,
+                new LoadedModels("t", drafter.name(), List.of()));
         for (GenerationResult g : e.generateAll(requests)) {
             assertNull(g.error());
             out.add(g.generatedTokenIds());

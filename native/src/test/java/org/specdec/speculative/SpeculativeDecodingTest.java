@@ -2,7 +2,7 @@ package org.specdec.speculative;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
@@ -50,18 +50,19 @@ class SpeculativeDecodingTest {
         }
     }
 
-    static EngineSpec spec(String draft, int k, int batch) {
+    static EngineSettings spec(String draft, int k, int batch) {
         return spec(model, draft, k, batch);
     }
 
     /** draft: null (target-only), "identical" (the target itself as an independent draft) or "self:N". */
-    static EngineSpec spec(Path target, String draft, int k, int batch) {
+    static EngineSettings spec(Path target, String draft, int k, int batch) {
         Path draftDir = "identical".equals(draft) ? target : null;
         int self = draft != null && draft.startsWith("self:") ? Integer.parseInt(draft.substring(5)) : 0;
-        return new EngineSpec(target, draftDir, self, k, false, k, batch, "cpu", 2, 256);
+        return EngineSettings.builder().target(target).draft(draftDir).selfDraftLayers(self).k(k).maxK(k)
+                .maxBatch(batch).device("cpu").threads(2).maxContext(256).draftSwitch(false).build();
     }
 
-    static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
+    static List<GenerationResult> run(EngineSettings spec, List<GenerationRequest> reqs) {
         try (GenerationEngine e = Engines.open(spec)) {
             return e.generateAll(reqs);
         }
@@ -117,9 +118,11 @@ class SpeculativeDecodingTest {
             int[] ids = prompts.get(i).clone();
             reqs.add(GenerationRequest.ofTokens("p" + i, ids, p));
         }
-        List<GenerationResult> baseline = run(new EngineSpec(target, null, 0, 0, false, 0, 8, "cpu", 2, 128), reqs);
+        List<GenerationResult> baseline = run(EngineSettings.builder().target(target).k(0).maxK(0).maxBatch(8)
+                .device("cpu").threads(2).maxContext(128).draftSwitch(false).build(), reqs);
         for (int k : new int[] {1, 2, 4, 8}) {
-            List<GenerationResult> spec = run(new EngineSpec(target, draft, 0, k, false, k, 8, "cpu", 2, 128), reqs);
+            List<GenerationResult> spec = run(EngineSettings.builder().target(target).draft(draft).k(k).maxK(k)
+                    .maxBatch(8).device("cpu").threads(2).maxContext(128).draftSwitch(false).build(), reqs);
             for (int i = 0; i < reqs.size(); i++) {
                 assertNull(spec.get(i).error());
                 assertArrayEquals(baseline.get(i).generatedTokenIds(), spec.get(i).generatedTokenIds(),

@@ -3,7 +3,9 @@ package org.specdec.synthetic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.checkpoint.Checkpoint;
+import org.specdec.model.LlamaWeights;
 import org.specdec.tensor.DType;
+import org.specdec.testing.ReferenceLlama;
 
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -21,9 +23,8 @@ class SelfDraftAgreementTest {
     @TempDir
     Path dir;
 
-    /** Fraction of positions where a model with {@code draftLayers} layers predicts the target's greedy token. */
-    static double greedyAgreement(ReferenceLlama target, int layers, ReferenceLlama draft, int draftLayers,
-                                  int vocab, long seed) {
+    /** Fraction of positions where {@code draft} predicts the greedy token of {@code target}. */
+    static double greedyAgreement(LlamaWeights target, LlamaWeights draft, int vocab, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int agree = 0;
         int total = 0;
@@ -35,14 +36,20 @@ class SelfDraftAgreementTest {
             for (int i = 1; i < promptLen; i++) {
                 tokens[i] = r.nextInt(Vocabulary.FIRST_WORD_ID, vocab);
             }
-            for (int i = promptLen; i < tokens.length; i++) { // naive: recompute the whole prefix each step
-                float[][] logits = target.forward(java.util.Arrays.copyOf(tokens, i), layers);
-                tokens[i] = ReferenceLlama.argmax(logits[i - 1]);
+            ReferenceLlama t = new ReferenceLlama(target, tokens.length);
+            for (int i = 0; i + 1 < tokens.length; i++) {
+                double[] next = t.step(tokens[i]);
+                if (i + 1 >= promptLen) {
+                    tokens[i + 1] = ReferenceLlama.argmax(next);
+                }
             }
-            float[][] d = draft.forward(tokens, draftLayers);
-            for (int i = promptLen; i < tokens.length; i++) {
-                agree += ReferenceLlama.argmax(d[i - 1]) == tokens[i] ? 1 : 0;
-                total++;
+            ReferenceLlama d = new ReferenceLlama(draft, tokens.length);
+            for (int i = 0; i + 1 < tokens.length; i++) {
+                double[] next = d.step(tokens[i]);
+                if (i + 1 >= promptLen) {
+                    agree += ReferenceLlama.argmax(next) == tokens[i + 1] ? 1 : 0;
+                    total++;
+                }
             }
         }
         return (double) agree / total;
@@ -61,14 +68,14 @@ class SelfDraftAgreementTest {
         maker.writeDraft(SyntheticModelMaker.DraftSpec.parse("independent"), preset, 7, DType.F32,
                 dir.resolve("t"), dir.resolve("d"), 0);
         try (Checkpoint t = Checkpoint.open(dir.resolve("t")); Checkpoint d = Checkpoint.open(dir.resolve("d"))) {
-            ReferenceLlama target = new ReferenceLlama(t);
+            LlamaWeights target = LlamaWeights.load(t);
             int layers = preset.numLayers();
             double[] a = new double[layers + 1];
             for (int n = 1; n <= layers; n++) {
-                a[n] = greedyAgreement(target, layers, target, n, preset.vocabSize(), 11);
+                LlamaWeights draft = n == layers ? target : target.firstLayers(n);
+                a[n] = greedyAgreement(target, draft, preset.vocabSize(), 11);
             }
-            double independent = greedyAgreement(target, layers, new ReferenceLlama(d),
-                    d.config().numLayers(), preset.vocabSize(), 11);
+            double independent = greedyAgreement(target, LlamaWeights.load(d), preset.vocabSize(), 11);
             String report = String.format("self-draft %s, independent %.2f", java.util.Arrays.toString(a), independent);
             assertEquals(1.0, a[layers], 1e-9, report);
             assertTrue(a[1] > 0.3 && a[2] > a[1] && a[2] < 0.9, report);

@@ -44,6 +44,17 @@ public final class ReferenceLlama {
         }
     }
 
+    /** Index of the largest logit (the greedy token). */
+    public static int argmax(double[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Logits after feeding {@code token} at the next position. */
     public double[] step(int token) {
         int d = c.hiddenSize();

@@ -9,7 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A tiny synthetic target with an independent draft, written once per test JVM. */
+/**
+ * Seeded synthetic pairs with a word-level tokenizer: a shared tiny target with an independent
+ * and a 2-layer draft, written once per test JVM, or a pair of any preset where a test wants it.
+ */
 public final class SyntheticPair {
     private static Path root;
 
@@ -30,6 +33,14 @@ public final class SyntheticPair {
                     root.resolve("target"), root.resolve("layers2"), 0);
         }
         return root;
+    }
+
+    /** Writes a {@code preset} target and its 2-layer draft (the target's first 2 layers). */
+    public static void make(String preset, long seed, Path target, Path draft) {
+        SyntheticModelMaker maker = new SyntheticModelMaker();
+        ModelPreset p = ModelPreset.named(preset);
+        maker.write(p, seed, DType.F32, target, 0);
+        maker.writeDraft(SyntheticModelMaker.DraftSpec.parse("layers:2"), p, seed, DType.F32, target, draft, 0);
     }
 
     public static Path target() {

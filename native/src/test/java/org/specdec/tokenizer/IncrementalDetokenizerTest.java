@@ -1,5 +1,6 @@
 package org.specdec.tokenizer;
 
+import org.specdec.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void llama2StreamsMultiByteTextExactly() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             for (String s : TEXTS) {
                 int[] ids = t.encode(s);
                 streamsExactly(t, ids);
@@ -57,7 +58,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void gpt2StreamsMultiByteTextExactly() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("gpt2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("gpt2-tokenizer"))) {
             for (String s : TEXTS) {
                 int[] ids = t.encode(s);
                 streamsExactly(t, ids);
@@ -68,7 +69,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void promptContextGivesTheFirstTokenItsSpace() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             int[] prompt = t.encode("The capital of France is");
             int[] all = t.encode("The capital of France is Paris, of course 🇫🇷.");
             int[] gen = Arrays.copyOfRange(all, prompt.length, all.length);
@@ -85,7 +86,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void invalidUtf8FromTheModelIsEmittedAfterABoundedWait() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             int[] ids = new int[40];
             Arrays.fill(ids, 3 + 0x80); // continuation bytes with no lead byte: never a character
             IncrementalDetokenizer d = new IncrementalDetokenizer(t);
@@ -101,7 +102,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void specialTokensInTheStreamAreSkipped() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("phi3-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("phi3-tokenizer"))) {
             int[] ids = {32001, 15043, 32007, 3186, 32000};
             IncrementalDetokenizer d = new IncrementalDetokenizer(t);
             StringBuilder sb = new StringBuilder();

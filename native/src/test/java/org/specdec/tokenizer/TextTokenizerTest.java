@@ -1,5 +1,6 @@
 package org.specdec.tokenizer;
 
+import org.specdec.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class TextTokenizerTest {
 
     @Test
     void llama2EncodesHelloWorldWithOneBos() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             assertArrayEquals(new int[] {1, 15043, 3186}, t.encode("Hello world"));
             assertArrayEquals(new int[] {1}, t.encode(""));
             assertArrayEquals(new int[] {1, 15043, 3186}, t.encode("<s>Hello world"), "BOS is never doubled");
@@ -38,7 +39,7 @@ class TextTokenizerTest {
 
     @Test
     void llama2RoundTripsMultiByteText() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             for (String s : List.of("naïve café — Ünïcödé", "你好，世界！", "emoji 🦙🚀 👩‍👩‍👧", "  two  spaces\n\ttab")) {
                 assertEquals(s, t.decode(t.encode(s)), s);
             }
@@ -47,7 +48,7 @@ class TextTokenizerTest {
 
     @Test
     void gpt2EncodesWithoutBos() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("gpt2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("gpt2-tokenizer"))) {
             assertArrayEquals(new int[] {15496, 995}, t.encode("Hello world"));
             assertArrayEquals(new int[0], t.encode(""));
             assertFalse(t.specialTokens().addBos());
@@ -60,7 +61,7 @@ class TextTokenizerTest {
 
     @Test
     void phi3HasElevenAddedTokensAndItsOwnEos() {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("phi3-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("phi3-tokenizer"))) {
             assertEquals(32011, t.vocabSize());
             assertArrayEquals(new int[] {1, 15043, 3186}, t.encode("Hello world"));
             assertEquals(new SpecialTokens(1, List.of(32000), 32000, true), t.specialTokens());
@@ -73,7 +74,7 @@ class TextTokenizerTest {
 
     @Test
     void encodeAndDecodeFromManyThreads() throws Exception {
-        try (TextTokenizer t = TextTokenizer.open(Fixtures.dir("llama2-tokenizer"))) {
+        try (TextTokenizer t = TextTokenizer.open(Fixtures.tokenizer("llama2-tokenizer"))) {
             List<String> texts = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 texts.add("row " + i + ": the quick brown fox 🦊 jumps " + "é".repeat(i % 7));

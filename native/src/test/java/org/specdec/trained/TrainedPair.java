@@ -3,6 +3,7 @@ package org.specdec.trained;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
+import org.specdec.testing.Fixtures;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,14 +21,12 @@ final class TrainedPair {
     private TrainedPair() {}
 
     static Path repo() {
-        return Path.of(System.getProperty("specdec.repo", "..")).toAbsolutePath().normalize();
+        return Fixtures.repo();
     }
 
-    /** The shipped model directory (models/sotu-target or models/sotu-draft), or a skipped test. */
+    /** The shipped model directory (models/sotu-target or models/sotu-draft). */
     static Path shipped(String name) {
-        Path p = repo().resolve("models").resolve(name);
-        Assumptions.assumeTrue(Files.isRegularFile(p.resolve("config.json")), p + " is absent; skipping");
-        return p;
+        return Fixtures.shippedModel(name);
     }
 
     /** The F32 export in the cache, or a skipped test. */

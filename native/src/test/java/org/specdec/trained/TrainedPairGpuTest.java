@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.specdec.backend.cuda.CudaAvailability;
 import org.specdec.testing.GreedyComparison;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
@@ -67,7 +67,7 @@ class TrainedPairGpuTest {
         return reqs;
     }
 
-    static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
+    static List<GenerationResult> run(EngineSettings spec, List<GenerationRequest> reqs) {
         try (GenerationEngine e = Engines.open(spec)) {
             List<GenerationResult> out = e.generateAll(reqs);
             for (GenerationResult r : out) {
@@ -77,8 +77,9 @@ class TrainedPairGpuTest {
         }
     }
 
-    static EngineSpec spec(Path target, Path draft, int k, String device) {
-        return new EngineSpec(target, draft, 0, k, false, k, 8, device, 0, 0);
+    static EngineSettings spec(Path target, Path draft, int k, String device) {
+        return EngineSettings.builder().target(target).draft(draft).k(k).maxK(k).maxBatch(8).device(device)
+                .draftSwitch(false).build();
     }
 
     @Test

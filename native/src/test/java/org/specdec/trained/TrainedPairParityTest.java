@@ -2,7 +2,7 @@ package org.specdec.trained;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
@@ -34,7 +34,8 @@ class TrainedPairParityTest {
             reqs.add(GenerationRequest.ofTokens("p" + i++, TrainedPair.ints(p.get("prompt_ids")), GREEDY));
         }
         List<int[]> out = new ArrayList<>();
-        try (GenerationEngine e = Engines.open(new EngineSpec(dir, draft, 0, k, false, k, 8, "cpu", 2, 0))) {
+        try (GenerationEngine e = Engines.open(EngineSettings.builder().target(dir).draft(draft).k(k).maxK(k)
+                .maxBatch(8).device("cpu").threads(2).draftSwitch(false).build())) {
             for (GenerationResult r : e.generateAll(reqs)) {
                 assertNull(r.error(), r.id());
                 assertEquals(64, r.generatedTokens());

@@ -16,6 +16,9 @@ import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.udf.executor.OutputSchema;
+import org.specdec.udf.executor.TaskPlacement;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
@@ -41,7 +44,10 @@ public final class SpecGenerate {
     /** Registers {@code spec_generate} in a session (for programs; spark-sql uses the extension). */
     public static void register(SparkSession spark) {
         org.apache.spark.sql.classic.SparkSession classic = (org.apache.spark.sql.classic.SparkSession) spark;
-        classic.sessionState().functionRegistry().registerFunction(identifier(), info(), builder());
+        // The registry takes qualified names only (system.builtin.NAME), as the extension's path makes them.
+        classic.sessionState().functionRegistry().registerFunction(
+                org.apache.spark.sql.catalyst.analysis.FunctionRegistry$.MODULE$.builtinFunctionIdentifier(NAME),
+                info(), builder());
     }
 
     static FunctionIdentifier identifier() {
@@ -101,11 +107,12 @@ public final class SpecGenerate {
         @Override
         public Row call(Object prompt, Integer maxTokens, Double temperature) {
             TaskPlacement where = TaskPlacement.current();
-            SamplingParams params = new SamplingParams(temperature == null ? settings.temperature() : temperature,
-                    0, settings.topP(), settings.seed(), maxTokens == null ? settings.maxTokens() : maxTokens,
-                    List.of(), false);
+            SamplingParams d = settings.sampling();
+            SamplingParams params = new SamplingParams(temperature == null ? d.temperature() : temperature, d.topK(),
+                    d.topP(), d.seed(), maxTokens == null ? d.maxTokens() : maxTokens, d.stop(), d.ignoreEos());
             String id = "sql-" + CALLS.incrementAndGet();
-            GenerationEngine engine = ExecutorEngines.engine(settings.engine(), settings.engine().deviceFor(where));
+            GenerationEngine engine = ExecutorEngines.engine(settings.engine(),
+                    settings.engine().deviceFor(where.device()));
             GenerationResult r;
             try {
                 GenerationRequest request = tokens ? GenerationRequest.ofTokens(id, tokenIds(prompt), params)

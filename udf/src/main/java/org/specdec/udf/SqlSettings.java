@@ -1,95 +1,79 @@
 package org.specdec.udf;
 
 import java.io.Serializable;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SparkSession;
+import org.specdec.engine.EngineSettings;
+import org.specdec.sampling.SamplingParams;
+import org.specdec.sampling.SamplingSettings;
+import org.specdec.settings.Setting;
+import org.specdec.settings.SettingValues;
 
 /**
- * The Spark conf keys that configure {@code spec_generate}: every key once, with its default.
- * Set them with {@code --conf}, {@code SET key=value} in spark-sql, or {@link #applyTo}. They are
- * read on the driver when a query is analyzed, and travel to the executors inside the function.
+ * What configures {@code spec_generate}: the {@code spark.specdec.*} keys of the engine and
+ * sampling settings tables ({@link EngineSettings#SETTINGS}, {@link SamplingSettings#SETTINGS}),
+ * with the defaults every other surface has. Set them with {@code --conf}, {@code SET key=value}
+ * in spark-sql, or {@link #applyTo}. They are read on the driver when a query is analyzed, and
+ * travel to the executors inside the function.
  *
- * @param engine      the model pair and decoding settings
- * @param maxTokens   default max_tokens when the call does not pass one
- * @param temperature default temperature when the call does not pass one
- * @param topP        nucleus sampling threshold
- * @param seed        sampling seed
+ * @param engine   the model pair and decoding settings
+ * @param sampling the sampling defaults; a call's max_tokens and temperature arguments override them
  */
-public record SqlSettings(EngineSettings engine, int maxTokens, double temperature, double topP, long seed)
-        implements Serializable {
+public record SqlSettings(EngineSettings engine, SamplingParams sampling) implements Serializable {
 
-    public static final String PREFIX = "spark.specdec.";
-    /** Target model directory (required). */
-    public static final String TARGET = PREFIX + "target";
-    /** Independent draft model directory (optional). */
-    public static final String DRAFT = PREFIX + "draft";
-    /** Self-draft: the target's first n layers (default 0 = none). */
-    public static final String SELF_DRAFT_LAYERS = PREFIX + "selfDraftLayers";
-    /** Draft tokens per step (default 4; 0 = target only). */
-    public static final String K = PREFIX + "k";
-    /** Adaptive draft length (default false). */
-    public static final String ADAPTIVE_K = PREFIX + "adaptiveK";
-    /** Upper bound for adaptive k (default 8). */
-    public static final String MAX_K = PREFIX + "maxK";
-    /** Rows the shared engine decodes together (default 16). */
-    public static final String MAX_BATCH = PREFIX + "maxBatch";
-    /** CPU backend threads (default 0 = the cores Spark gave the executor, see ExecutorCores). */
-    public static final String THREADS = PREFIX + "threads";
-    /** KV cache length per row (default 0 = model default). */
-    public static final String MAX_CONTEXT = PREFIX + "maxContext";
-    /** auto: the task's GPU (cuda:N), else the CPU; cpu: always the CPU backend (default auto). */
-    public static final String DEVICE = PREFIX + "device";
-    /** Turn drafting off at batch sizes where it does not pay (default true). */
-    public static final String DRAFT_SWITCH = PREFIX + "draftSwitch";
-    /** Default max_tokens (default 64). */
-    public static final String MAX_TOKENS = PREFIX + "maxTokens";
-    /** Default temperature (default 0 = greedy). */
-    public static final String TEMPERATURE = PREFIX + "temperature";
-    /** top_p (default 1). */
-    public static final String TOP_P = PREFIX + "topP";
-    /** Seed (default 0). */
-    public static final String SEED = PREFIX + "seed";
+    private static final long serialVersionUID = 1L;
+
+    /** Every setting with a {@code spark.specdec.*} key. */
+    public static final List<Setting<?>> SETTINGS = Stream.concat(EngineSettings.SETTINGS.stream(),
+            SamplingSettings.SETTINGS.stream()).filter(s -> s.sqlKey() != null).toList();
 
     /** Reads the settings from a session's conf; names the key to set when the target is missing. */
     public static SqlSettings from(RuntimeConfig c) {
-        String target = c.get(TARGET, null);
+        return read(key -> c.get(key, null));
+    }
+
+    /** Reads the settings from a conf lookup (null when a key is unset). */
+    public static SqlSettings read(Function<String, String> conf) {
+        String target = conf.apply(EngineSettings.TARGET.sqlKey());
         if (target == null || target.isBlank()) {
-            throw new IllegalArgumentException("spec_generate needs a model: set " + TARGET
-                    + "=/path/to/model (e.g. SET " + TARGET + "=... in spark-sql, or --conf on spark-submit)");
+            String key = EngineSettings.TARGET.sqlKey();
+            throw new IllegalArgumentException("spec_generate needs a model: set " + key
+                    + "=/path/to/model (e.g. SET " + key + "=... in spark-sql, or --conf on spark-submit)");
         }
-        String draft = c.get(DRAFT, null);
-        EngineSettings e = new EngineSettings(target, draft == null || draft.isBlank() ? null : draft,
-                Integer.parseInt(c.get(SELF_DRAFT_LAYERS, "0")), Integer.parseInt(c.get(K, "4")),
-                Boolean.parseBoolean(c.get(ADAPTIVE_K, "false")), Integer.parseInt(c.get(MAX_K, "8")),
-                Integer.parseInt(c.get(MAX_BATCH, "16")), Integer.parseInt(c.get(THREADS, "0")),
-                Integer.parseInt(c.get(MAX_CONTEXT, "0")), Boolean.parseBoolean(c.get(DRAFT_SWITCH, "true")),
-                c.get(DEVICE, EngineSettings.AUTO));
-        return new SqlSettings(e, Integer.parseInt(c.get(MAX_TOKENS, "64")),
-                Double.parseDouble(c.get(TEMPERATURE, "0")), Double.parseDouble(c.get(TOP_P, "1")),
-                Long.parseLong(c.get(SEED, "0")));
+        SettingValues values = SettingValues.of(s -> s.sqlKey() == null ? null : conf.apply(s.sqlKey()),
+                Setting::sqlKey);
+        return new SqlSettings(EngineSettings.read(values), SamplingSettings.read(values));
     }
 
     /** Writes these settings into a session's conf, so SQL calls use the same pair as a job. */
     public void applyTo(SparkSession spark) {
         RuntimeConfig c = spark.conf();
-        c.set(TARGET, engine.target());
-        if (engine.draft() != null) {
-            c.set(DRAFT, engine.draft());
+        set(c, EngineSettings.TARGET, engine.target());
+        set(c, EngineSettings.DRAFT, engine.draft());
+        set(c, EngineSettings.SELF_DRAFT_LAYERS, engine.selfDraftLayers());
+        set(c, EngineSettings.K, engine.k());
+        set(c, EngineSettings.ADAPTIVE_K, engine.adaptiveK());
+        set(c, EngineSettings.MAX_K, engine.maxK());
+        set(c, EngineSettings.DRAFT_SWITCH, engine.draftSwitch());
+        set(c, EngineSettings.MAX_BATCH, engine.maxBatch());
+        set(c, EngineSettings.THREADS, engine.threads());
+        set(c, EngineSettings.MAX_CONTEXT, engine.maxContext());
+        set(c, EngineSettings.DEVICE_SETTING, engine.device());
+        set(c, SamplingSettings.MAX_TOKENS, sampling.maxTokens());
+        set(c, SamplingSettings.TEMPERATURE, sampling.temperature());
+        set(c, SamplingSettings.TOP_P, sampling.topP());
+        set(c, SamplingSettings.TOP_K, sampling.topK());
+        set(c, SamplingSettings.SEED, sampling.seed());
+    }
+
+    private static <T> void set(RuntimeConfig c, Setting<T> setting, T value) {
+        if (value == null) {
+            c.unset(setting.sqlKey());
         } else {
-            c.unset(DRAFT);
+            c.set(setting.sqlKey(), value.toString());
         }
-        c.set(SELF_DRAFT_LAYERS, engine.selfDraftLayers());
-        c.set(K, engine.k());
-        c.set(ADAPTIVE_K, engine.adaptiveK());
-        c.set(MAX_K, engine.maxK());
-        c.set(MAX_BATCH, engine.maxBatch());
-        c.set(THREADS, engine.threads());
-        c.set(MAX_CONTEXT, engine.maxContext());
-        c.set(DEVICE, engine.device());
-        c.set(DRAFT_SWITCH, engine.draftSwitch());
-        c.set(MAX_TOKENS, maxTokens);
-        c.set(TEMPERATURE, Double.toString(temperature));
-        c.set(TOP_P, Double.toString(topP));
-        c.set(SEED, seed);
     }
 }

@@ -14,7 +14,7 @@ import org.specdec.job.report.SvgChart;
  * The bench's HTML report: the summary table on top, then the source article's three charts
  * against concurrency (tokens/s, generation time, time to first token), each with the
  * target-only and the speculative curve (fixed k as thin dashed curves), then measured speedup
- * next to the DESIGN formula's prediction, then every configuration.
+ * next to the speedup formula's prediction ({@link BenchResult#designSpeedup}), then every configuration.
  */
 public final class BenchReport {
 
@@ -29,7 +29,9 @@ public final class BenchReport {
         Html page = new Html(title, setup);
         page.heading("Summary per concurrency");
         page.table("summary", BenchSummary.summaryHeader(), BenchSummary.summaryRows(levels), 1);
-        page.note("Speculative = adaptive k with the draft switch (drafting turns off at a concurrency where the "
+        page.note("Verdict = the speculative mode against target-only (see below); fastest mode = the mode with the "
+                + "most tokens/s at that concurrency, with its speedup over target-only. "
+                + "Speculative = adaptive k with the draft switch (drafting turns off at a concurrency where the "
                 + "measured cost model says it does not pay). Speedup = tokens/s over target-only at the same "
                 + "concurrency. Predicted = (1 - a^(k+1)) / ((1 - a)(k c + 1)) with a = alpha (per-token acceptance), "
                 + "k = mean draft length and c = measured draft/target pass cost at that concurrency. Acceptance = "
@@ -45,7 +47,7 @@ public final class BenchReport {
                 "ms", series(levels, BenchResult::genTimeMeanMs), true));
         charts.add(SvgChart.line(CHARTS.get(2), "Time to first token (mean) vs concurrency", "concurrency", "ms",
                 series(levels, BenchResult::ttftMeanMs), true));
-        charts.add(SvgChart.line(CHARTS.get(3), "Speculative speedup: measured vs DESIGN formula", "concurrency",
+        charts.add(SvgChart.line(CHARTS.get(3), "Speculative speedup: measured vs predicted", "concurrency",
                 "speedup (x)", speedupSeries(levels), true));
         page.heading("Charts");
         page.charts(charts);

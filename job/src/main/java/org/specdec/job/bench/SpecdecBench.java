@@ -11,7 +11,7 @@ import org.specdec.checkpoint.CheckpointException;
 import org.specdec.bench.BenchResult;
 import org.specdec.bench.BenchRunner;
 import org.specdec.bench.BenchSummary;
-import org.specdec.cli.Args;
+import org.specdec.util.Args;
 import org.specdec.pair.PairMismatchException;
 
 /**

@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.specdec.job.JobConfig;
 import org.specdec.job.JobConfigException;
 import org.specdec.job.JobSummary;
 import org.specdec.job.SpecdecJob;
-import org.specdec.udf.ExecutorEngines;
+import org.specdec.udf.executor.ExecutorEngines;
+import org.specdec.util.Args;
 
 /**
  * {@code specdecode steady-bench}: the batch job over many rows, to see whether its throughput
@@ -54,23 +56,15 @@ public final class SteadyStateBench {
     }
 
     static int run(String[] args, PrintStream out) {
-        Path configFile = null;
-        Path dir = null;
-        long rows = 0;
-        List<String> overrides = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> configFile = Path.of(value(args, ++i));
-                case "--out" -> dir = Path.of(value(args, ++i));
-                case "--rows" -> rows = Long.parseLong(value(args, ++i));
-                case "--set" -> overrides.add(value(args, ++i));
-                case "--help", "-h" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-            }
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.print(USAGE);
+            return 0;
         }
+        Args a = new Args(args, 0, Set.of("--config", "--out", "--rows", "--set"), Set.of());
+        Path configFile = a.path("--config");
+        Path dir = a.path("--out");
+        long rows = a.getLong("--rows", 0);
+        List<String> overrides = a.all("--set");
         if (configFile == null || dir == null || rows <= 0) {
             throw new IllegalArgumentException("--config, --rows (> 0) and --out are required");
         }
@@ -109,13 +103,6 @@ public final class SteadyStateBench {
         out.print(table);
         write(dir, conf, rows, summary, table);
         return summary.exitCode();
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a value");
-        }
-        return args[i];
     }
 
     /** The input's JSON lines, repeated in order with ids steady-0000000, steady-0000001, ... */

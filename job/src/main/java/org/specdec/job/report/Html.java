@@ -11,13 +11,13 @@ public final class Html {
     private static final String CSS = """
             :root{color-scheme:light}
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:0;background:#f6f8fa}
-            main{max-width:1200px;margin:0 auto;padding:20px 24px 40px}
+            main{max-width:1440px;margin:0 auto;padding:20px 24px 40px}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
             .sub{color:#57606a;margin:0 0 16px}
             table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums;margin:6px 0}
             .tw{overflow-x:auto;max-width:100%}
             th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap;font-size:13px}
-            th{background:#eaeef2;font-weight:600}td.l,th.l{text-align:left;white-space:normal}
+            th{background:#eaeef2;font-weight:600;white-space:normal;vertical-align:bottom}td.l,th.l{text-align:left;white-space:normal}
             .ok{color:#1a7f37;font-weight:600}.bad{color:#d1242f;font-weight:600}
             .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
             figure.chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:0;padding:10px 12px}

@@ -41,7 +41,7 @@ public final class RunReport {
         page.heading("Summary");
         page.table("summary", List.of("", "value"), summary, 1);
         List<String> charts = new ArrayList<>();
-        charts.add(acceptanceDistribution(stats.acceptance()));
+        charts.add(acceptanceDistribution(stats.acceptance(), stats.rows()));
         charts.add(acceptanceByPosition(stats.acceptance()));
         charts.add(latencyCdf(stats));
         charts.add(tokensPerExecutor(stats.devices().tokensByExecutor(), wallSeconds));
@@ -58,15 +58,22 @@ public final class RunReport {
         return page.render();
     }
 
-    static String acceptanceDistribution(AcceptanceCounts a) {
+    /**
+     * Rows per tenth of acceptance rate. Only rows that drafted have a rate (the draft switch may
+     * keep most rows from drafting), so the title says how many of the run's rows the bars hold.
+     */
+    static String acceptanceDistribution(AcceptanceCounts a, long rows) {
         double[] counts = new double[ACCEPTANCE_BINS];
         List<String> labels = new ArrayList<>();
+        long drafted = 0;
         for (int i = 0; i < ACCEPTANCE_BINS; i++) {
             counts[i] = a.rowsInBin(i);
+            drafted += a.rowsInBin(i);
             labels.add(String.format(Locale.ROOT, "%.1f", i / (double) ACCEPTANCE_BINS));
         }
-        return SvgChart.bars("acceptance_distribution", "Acceptance rate across rows", "acceptance rate (bin start)",
-                "rows", labels, counts);
+        String title = drafted == rows ? "Acceptance rate across rows (all " + rows + ")"
+                : "Acceptance rate across the " + drafted + " of " + rows + " rows that drafted";
+        return SvgChart.bars("acceptance_distribution", title, "acceptance rate (bin start)", "rows", labels, counts);
     }
 
     static String acceptanceByPosition(AcceptanceCounts a) {

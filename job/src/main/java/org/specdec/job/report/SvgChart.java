@@ -57,17 +57,21 @@ public final class SvgChart {
             xMin -= 1;
             xMax += 1;
         }
-        double yTop = niceCeil(yMax);
+        boolean wholeY = series.stream().allMatch(sr -> whole(sr.y));
+        List<Double> yTicks = upTo(yMax, wholeY);
+        double yTop = yTicks.get(yTicks.size() - 1);
         StringBuilder b = open(id, title);
-        axes(b, yTop, yLabel, xLabel);
-        // x ticks: the data's own x values on a log axis, else 5 even ticks.
-        List<Double> ticks = log2X ? List.copyOf(xs) : evenTicks(xMin, xMax);
+        axes(b, yTicks, yLabel, xLabel);
+        // x ticks: the data's own x values on a log axis, else round steps within the data's range.
+        boolean wholeX = series.stream().allMatch(sr -> whole(sr.x));
+        double xStep = step(xMax - xMin, wholeX);
+        List<Double> ticks = log2X ? List.copyOf(xs) : within(xMin, xMax, xStep);
         for (double t : ticks) {
             double px = px(log2X ? log2(t) : t, xMin, xMax);
             b.append(String.format(Locale.ROOT,
                     "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                             + "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                    px, TOP, px, HEIGHT - BOTTOM, px, HEIGHT - BOTTOM + 16, fmt(t)));
+                    px, TOP, px, HEIGHT - BOTTOM, px, HEIGHT - BOTTOM + 16, log2X ? fmt(t) : tickLabel(t, xStep)));
         }
         for (int si = 0; si < series.size(); si++) {
             Series s = series.get(si);
@@ -106,9 +110,10 @@ public final class SvgChart {
         for (double v : values) {
             yMax = Math.max(yMax, Double.isNaN(v) ? 0 : v);
         }
-        double yTop = niceCeil(yMax);
+        List<Double> yTicks = upTo(yMax, whole(values));
+        double yTop = yTicks.get(yTicks.size() - 1);
         StringBuilder b = open(id, title);
-        axes(b, yTop, yLabel, xLabel);
+        axes(b, yTicks, yLabel, xLabel);
         double slot = (WIDTH - LEFT - RIGHT) / (double) labels.size();
         int labelEvery = Math.max(1, (int) Math.ceil(labels.size() / 16.0));
         for (int i = 0; i < labels.size(); i++) {
@@ -146,14 +151,15 @@ public final class SvgChart {
                 WIDTH / 2, HEIGHT / 2)).toString();
     }
 
-    private static void axes(StringBuilder b, double yTop, String yLabel, String xLabel) {
-        for (int i = 0; i <= 4; i++) {
-            double v = yTop * i / 4;
+    private static void axes(StringBuilder b, List<Double> yTicks, String yLabel, String xLabel) {
+        double yTop = yTicks.get(yTicks.size() - 1);
+        double yStep = yTicks.size() > 1 ? yTicks.get(1) - yTicks.get(0) : 1;
+        for (double v : yTicks) {
             double y = py(v, yTop);
             b.append(String.format(Locale.ROOT,
                     "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
                             + "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
-                    LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, fmt(v)));
+                    LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, tickLabel(v, yStep)));
         }
         b.append(String.format(Locale.ROOT,
                 "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
@@ -189,26 +195,59 @@ public final class SvgChart {
         return Math.log(Math.max(x, 1e-9)) / Math.log(2);
     }
 
-    private static List<Double> evenTicks(double min, double max) {
+    /**
+     * The step between axis ticks over {@code span}: 1, 2 or 5 x 10^n, about five intervals, and at
+     * least 1 when every value is a whole number (counts and seconds are never ticked at 1.25).
+     */
+    static double step(double span, boolean whole) {
+        if (!(span > 0)) {
+            return 1;
+        }
+        double raw = span / 5;
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double step = 10 * p;
+        for (double m : new double[] {1, 2, 5}) {
+            if (m * p >= raw * (1 - 1e-9)) {
+                step = m * p;
+                break;
+            }
+        }
+        return whole ? Math.max(1, step) : step;
+    }
+
+    /** Ticks of a value axis from 0 to the first step at or above {@code max} (its top). */
+    static List<Double> upTo(double max, boolean whole) {
+        double step = step(max, whole);
+        long n = Math.max(1, (long) Math.ceil(max / step - 1e-9));
         List<Double> t = new java.util.ArrayList<>();
-        for (int i = 0; i <= 4; i++) {
-            t.add(min + (max - min) * i / 4);
+        for (long i = 0; i <= n; i++) {
+            t.add(i * step);
         }
         return t;
     }
 
-    /** The smallest of 1, 2, 2.5, 5 x 10^n at or above v (an axis top). */
-    static double niceCeil(double v) {
-        if (!(v > 0)) {
-            return 1;
+    /** The multiples of {@code step} between min and max. */
+    static List<Double> within(double min, double max, double step) {
+        List<Double> t = new java.util.ArrayList<>();
+        for (long i = (long) Math.ceil(min / step - 1e-9); i * step <= max + step * 1e-9; i++) {
+            t.add(i * step);
         }
-        double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
-            if (m * p >= v * 1.0000001) {
-                return m * p;
+        return t;
+    }
+
+    /** A tick's text, with as many decimals as its step needs (0.2 steps: one; 5 steps: none). */
+    static String tickLabel(double v, double step) {
+        int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
+        return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+    }
+
+    private static boolean whole(double[] values) {
+        for (double v : values) {
+            if (!Double.isNaN(v) && v != Math.rint(v)) {
+                return false;
             }
         }
-        return 10 * p;
+        return true;
     }
 
     static String fmt(double v) {

@@ -27,6 +27,8 @@ public final class RunStatistics implements Serializable {
     private long acceptedTokens;
     private double targetMs;
     private double draftMs;
+    private long decodeStartMillis;
+    private long lastFinishedMillis;
     private final QuantileSketch latencyMs = new QuantileSketch();
     private final QuantileSketch ttftMs = new QuantileSketch();
     private final AcceptanceCounts acceptance = new AcceptanceCounts();
@@ -61,6 +63,12 @@ public final class RunStatistics implements Serializable {
         acceptance.add(r.acceptanceRate(), r.acceptanceByPosition(), r.draftTokens(), r.specSteps());
         devices.add(executorId, gpu, r.device(), 1, r.generatedTokens());
         timeline.add(finishedAt, r.generatedTokens(), r.specSteps(), r.targetMs());
+        lastFinishedMillis = Math.max(lastFinishedMillis, finishedAt);
+    }
+
+    /** A task that decodes these rows began, at {@code epochMillis}; the earliest one counts. */
+    public synchronized void taskStarted(long epochMillis) {
+        decodeStartMillis = decodeStartMillis == 0 ? epochMillis : Math.min(decodeStartMillis, epochMillis);
     }
 
     /** Adds another task's (or run's) statistics to these. */
@@ -83,6 +91,10 @@ public final class RunStatistics implements Serializable {
             devices.merge(o.devices);
             errors.merge(o.errors);
             timeline.merge(o.timeline);
+            if (o.decodeStartMillis != 0) {
+                taskStarted(o.decodeStartMillis);
+            }
+            lastFinishedMillis = Math.max(lastFinishedMillis, o.lastFinishedMillis);
         }
     }
 
@@ -133,6 +145,25 @@ public final class RunStatistics implements Serializable {
     /** Sum of the rows' draft_ms. */
     public synchronized double draftMs() {
         return draftMs;
+    }
+
+    /** When the first task of these rows began decoding, epoch milliseconds; 0 before any did. */
+    public synchronized long decodeStartMillis() {
+        return decodeStartMillis;
+    }
+
+    /** When the last of these rows finished, epoch milliseconds; 0 before any did. */
+    public synchronized long lastFinishedMillis() {
+        return lastFinishedMillis;
+    }
+
+    /**
+     * Seconds from the first task's start to the last row's finish: the time spent decoding, without
+     * the job's start-up, input and output work around it. 0 before any row finished.
+     */
+    public synchronized double decodeSeconds() {
+        return decodeStartMillis == 0 || lastFinishedMillis == 0 ? 0
+                : Math.max(0, lastFinishedMillis - decodeStartMillis) / 1000.0;
     }
 
     /** latency_ms of the rows without error. */

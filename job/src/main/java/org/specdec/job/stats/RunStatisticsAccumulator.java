@@ -1,6 +1,8 @@
 package org.specdec.job.stats;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.util.AccumulatorV2;
 import org.specdec.engine.GenerationResult;
 
@@ -25,6 +27,22 @@ public final class RunStatisticsAccumulator extends AccumulatorV2<RunStatistics,
         RunStatisticsAccumulator a = new RunStatisticsAccumulator();
         sc.register(a, NAME);
         return a;
+    }
+
+    /**
+     * The current task begins decoding at {@code epochMillis}. Until it ends, a driver in this JVM
+     * (local mode) reads its statistics through {@link TasksInThisJvm}.
+     */
+    public void taskStarted(long epochMillis) {
+        RunStatistics s = stats;
+        s.taskStarted(epochMillis);
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            long accumulatorId = id();
+            TasksInThisJvm.started(accumulatorId, task.taskAttemptId(), s);
+            task.addTaskCompletionListener((TaskCompletionListener) done ->
+                    TasksInThisJvm.ended(accumulatorId, done.taskAttemptId()));
+        }
     }
 
     /** One output row of the current task; see {@link RunStatistics#add}. */

@@ -1,7 +1,7 @@
 package org.specdec.backend.cuda;
 
 import org.junit.jupiter.api.Test;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.testing.SyntheticPair;
 
@@ -62,7 +62,7 @@ class CudaAvailabilityTest {
     void openingCudaWithoutAGpuFailsWithThatReason() {
         CudaAvailability a = CudaAvailability.check();
         assumeFalse(a.available(), "a GPU is present: see the GPU tests");
-        EngineSpec spec = EngineSpec.targetOnly(SyntheticPair.target()).withDevice("cuda:0");
+        EngineSettings spec = EngineSettings.builder().target(SyntheticPair.target()).device("cuda:0").build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Engines.open(spec));
         assertTrue(e.getMessage().contains("cuda:0"), e.getMessage());
         assertTrue(e.getMessage().contains(a.reason()), e.getMessage());

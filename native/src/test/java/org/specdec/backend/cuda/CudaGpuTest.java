@@ -8,7 +8,7 @@ import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.checkpoint.Checkpoint;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
@@ -148,13 +148,16 @@ class CudaGpuTest {
         for (int i = 0; i < 24; i++) {
             reqs.add(GenerationRequest.ofTokens("p" + i, ids(rnd, 2 + rnd.nextInt(30), 512), p));
         }
-        List<GenerationResult> base = run(new EngineSpec(tinyBf16, null, 0, 0, false, 0, 8, "cuda:0", 0, 256), reqs);
+        List<GenerationResult> base = run(EngineSettings.builder().target(tinyBf16).k(0).maxK(0).maxBatch(8)
+                .device("cuda:0").maxContext(256).draftSwitch(false).build(), reqs);
         int mismatches = 0;
         int ties = 0;
         for (String draft : List.of("self:2", "independent")) {
             for (int k : new int[] {1, 3, 5}) {
-                EngineSpec s = new EngineSpec(tinyBf16, draft.equals("independent") ? tinyDraft : null,
-                        draft.equals("self:2") ? 2 : 0, k, false, k, 8, "cuda:0", 0, 256);
+                EngineSettings s = EngineSettings.builder().target(tinyBf16)
+                        .draft(draft.equals("independent") ? tinyDraft : null)
+                        .selfDraftLayers(draft.equals("self:2") ? 2 : 0).k(k).maxK(k).maxBatch(8).device("cuda:0")
+                        .maxContext(256).draftSwitch(false).build();
                 List<GenerationResult> spec = run(s, reqs);
                 for (int i = 0; i < reqs.size(); i++) {
                     assertNull(spec.get(i).error());
@@ -176,7 +179,7 @@ class CudaGpuTest {
         assertEquals(0, mismatches, "the GEMM and attention kernels are batch-invariant: expected no ties at all");
     }
 
-    static List<GenerationResult> run(EngineSpec spec, List<GenerationRequest> reqs) {
+    static List<GenerationResult> run(EngineSettings spec, List<GenerationRequest> reqs) {
         try (GenerationEngine e = Engines.open(spec)) {
             return e.generateAll(reqs);
         }
@@ -365,8 +368,10 @@ class CudaGpuTest {
             prompt[0] = 1;  // BOS
             reqs.add(GenerationRequest.ofTokens("s" + i, prompt, p));
         }
-        List<GenerationResult> cpu = run(new EngineSpec(dir, null, 0, 0, false, 0, 8, "cpu", 0, 256), reqs);
-        List<GenerationResult> gpu = run(new EngineSpec(dir, null, 0, 0, false, 0, 8, "cuda:0", 0, 256), reqs);
+        List<GenerationResult> cpu = run(EngineSettings.builder().target(dir).k(0).maxK(0).maxBatch(8).device("cpu")
+                .maxContext(256).draftSwitch(false).build(), reqs);
+        List<GenerationResult> gpu = run(EngineSettings.builder().target(dir).k(0).maxK(0).maxBatch(8)
+                .device("cuda:0").maxContext(256).draftSwitch(false).build(), reqs);
         int differing = 0;
         for (int i = 0; i < reqs.size(); i++) {
             int at = GreedyComparison.firstDifference(cpu.get(i).generatedTokenIds(), gpu.get(i).generatedTokenIds());

@@ -1,4 +1,4 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

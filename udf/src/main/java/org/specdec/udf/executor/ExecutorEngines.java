@@ -1,31 +1,35 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.specdec.engine.EngineSpec;
+import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 
 /**
- * The engines of this JVM: one per {@link EngineSpec} (model paths, draft, k, device), loaded on
+ * The engines of this JVM: one per {@link EngineSettings} (model paths, draft, k, device), loaded on
  * first use and then shared by every task thread of the executor, so rows of concurrent tasks are
  * decoded in the same continuous batches. Never per task, never per row.
  */
 public final class ExecutorEngines {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorEngines.class);
-    private static final Map<EngineSpec, GenerationEngine> ENGINES = new ConcurrentHashMap<>();
+    private static final Map<EngineSettings, GenerationEngine> ENGINES = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ExecutorEngines() {
     }
 
-    /** The shared engine for these settings on this device, loading it on first use. */
+    /**
+     * The shared engine for these settings on this device, loading it on first use. Threads 0
+     * becomes the cores Spark gave this JVM ({@link ExecutorCores}).
+     */
     public static GenerationEngine engine(EngineSettings settings, String device) {
-        return engine(settings.toSpec(device));
+        return engine(settings.toBuilder().device(device)
+                .threads(settings.threads() > 0 ? settings.threads() : ExecutorCores.current()).build());
     }
 
     /**
@@ -34,7 +38,7 @@ public final class ExecutorEngines {
      * the assigned GPU and the backend device, so a cluster's pinning can be read from executor logs.
      */
     public static GenerationEngine engine(EngineSettings settings, TaskPlacement where) {
-        String device = settings.deviceFor(where);
+        String device = settings.deviceFor(where.device());
         LOG.info("specdec: task stage {} partition {} attempt {} on executor {}: assigned gpu {}, device {} "
                         + "(device setting {})", where.stage(), where.partition(), where.taskAttempt(),
                 where.executorId(), where.gpuAddress() == null ? "none" : where.gpuAddress(), device,
@@ -51,7 +55,8 @@ public final class ExecutorEngines {
         }
     }
 
-    public static GenerationEngine engine(EngineSpec spec) {
+    /** The shared engine for settings whose device and threads are already resolved. */
+    public static GenerationEngine engine(EngineSettings spec) {
         GenerationEngine e = ENGINES.get(spec);
         if (e != null) {
             return e;

@@ -1,4 +1,4 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import java.util.Map;
 import org.apache.spark.SparkEnv;
@@ -10,7 +10,8 @@ import org.apache.spark.resource.ResourceInformation;
  * attempt number. Outside a task (driver code, tests) it reports the CPU and the driver.
  *
  * @param device      "cuda:N" from the task's {@code gpu} resource, else "cpu" (what Spark assigned;
- *                    the backend that runs is {@link EngineSettings#deviceFor})
+ *                    the backend that runs is
+ *                    {@link org.specdec.engine.EngineSettings#deviceFor})
  * @param executorId  Spark executor id ("driver" in local mode)
  * @param taskAttempt the task's attempt number (0 for the first try)
  * @param partition   the task's partition (-1 outside a task)

@@ -1,4 +1,4 @@
-package org.specdec.udf;
+package org.specdec.udf.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

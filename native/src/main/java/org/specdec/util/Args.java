@@ -1,4 +1,4 @@
-package org.specdec.cli;
+package org.specdec.util;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,10 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Minimal "--flag value" parser: repeatable flags keep every value, unknown flags are an error.
- * Public for the commands that live in job/ (bench).
+ * Shared by every command line: the runtime CLI, the bench runners and the launcher's bench.
  */
 public final class Args {
     private final Map<String, List<String>> values = new HashMap<>();
@@ -55,29 +56,23 @@ public final class Args {
     }
 
     public int getInt(String flag, int def) {
-        String v = get(flag, null);
-        try {
-            return v == null ? def : Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be an integer, got '" + v + "'");
-        }
+        return parsed(flag, def, Integer::parseInt, "an integer");
     }
 
     public long getLong(String flag, long def) {
-        String v = get(flag, null);
-        try {
-            return v == null ? def : Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be an integer, got '" + v + "'");
-        }
+        return parsed(flag, def, Long::parseLong, "an integer");
     }
 
     public double getDouble(String flag, double def) {
+        return parsed(flag, def, Double::parseDouble, "a number");
+    }
+
+    private <T> T parsed(String flag, T def, Function<String, T> parse, String what) {
         String v = get(flag, null);
         try {
-            return v == null ? def : Double.parseDouble(v.trim());
+            return v == null ? def : parse.apply(v.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a number, got '" + v + "'");
+            throw new IllegalArgumentException(flag + " must be " + what + ", got '" + v + "'");
         }
     }
 

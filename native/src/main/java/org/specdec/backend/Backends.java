@@ -1,0 +1,32 @@
+package org.specdec.backend;
+
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cuda.CudaBackend;
+
+/** Chooses the backend for a device name, once at start-up: the engine and the benches all open it here. */
+public final class Backends {
+    private Backends() {
+    }
+
+    /**
+     * Opens the backend for {@code device}.
+     *
+     * @param device       "cpu" (also when null, and "auto": outside Spark no GPU is assigned, and Spark
+     *                     surfaces resolve auto to the task's GPU first), "cuda" or "cuda:N"
+     * @param threads      CPU worker threads (0 = all cores); unused on a GPU
+     * @param maxPositions positions per row the backend must hold (KV cache and RoPE tables)
+     * @param maxRows      rows decoded together, which sizes a GPU's per-pass buffers
+     * @throws IllegalArgumentException for any other device name
+     */
+    public static Backend open(String device, int threads, int maxPositions, int maxRows) {
+        String d = device == null ? "cpu" : device;
+        if (d.equals("cpu") || d.equals("auto")) {
+            return new CpuBackend(threads, maxPositions);
+        }
+        if (d.startsWith("cuda")) {
+            // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
+            return CudaBackend.open(d, maxPositions, Math.max(1, maxRows));
+        }
+        throw new IllegalArgumentException("unknown device '" + d + "' (use cpu or cuda:N)");
+    }
+}

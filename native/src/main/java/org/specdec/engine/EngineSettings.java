@@ -1,0 +1,240 @@
+package org.specdec.engine;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.specdec.settings.Setting;
+import org.specdec.settings.SettingValues;
+
+/**
+ * What an engine is built from: the model pair and the decoding settings. Every surface reads the
+ * same table ({@link #SETTINGS}): the job's {@code model.*} keys, {@code spec_generate}'s
+ * {@code spark.specdec.*} conf and the runtime CLI's flags, so a setting has one default and one
+ * doc wherever it is set. Spark executors key their shared engine by this record (with the device
+ * and thread count resolved), and it travels to them inside task closures, hence the paths as text.
+ * Build one with {@link #builder()}.
+ *
+ * @param target          target model directory (Hugging Face layout)
+ * @param draft           independent draft model directory, or null
+ * @param selfDraftLayers without a draft: the draft is the target's first n layers (0 = none)
+ * @param k               most draft tokens per step; 0 = target-only decoding
+ * @param adaptiveK       let the draft length follow acceptance (within 1..maxK)
+ * @param maxK            upper bound for adaptive k
+ * @param draftSwitch     draft only where the measured cost model says it pays (see
+ *                        {@link org.specdec.speculative.DraftSwitch}); greedy output is the same either way
+ * @param maxBatch        most rows decoded together (continuous batching)
+ * @param threads         CPU backend threads (0 = every core this process may use)
+ * @param maxContext      KV cache length per row (0 = the target's max_position_embeddings, capped at 4096)
+ * @param device          {@value #AUTO}, {@value #CPU} or {@code cuda:N}
+ */
+public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
+                             boolean draftSwitch, int maxBatch, int threads, int maxContext, String device)
+        implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final String AUTO = "auto";
+    public static final String CPU = "cpu";
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
+
+    public static final Setting<String> TARGET = Setting.localPath("model.target",
+            "Target model directory (Hugging Face layout).").mustBeSet().cli("--target").sql("spark.specdec.target");
+    public static final Setting<String> DRAFT = Setting.localPath("model.draft",
+            "Independent draft model directory; unset for a self-draft or target-only decoding.")
+            .cli("--draft").sql("spark.specdec.draft");
+    public static final Setting<Integer> SELF_DRAFT_LAYERS = Setting.integer("model.self_draft_layers", 0, 0,
+            "Without model.draft: draft with the target's first n layers (0 = no self-draft).")
+            .cli("--self-draft").sql("spark.specdec.selfDraftLayers");
+    public static final Setting<Integer> K = Setting.integer("model.k", 4, 0,
+            "Most draft tokens proposed per step; 0 = target-only decoding. Without model.draft or "
+                    + "model.self_draft_layers there is no draft and k does not matter. The draft switch (on by "
+                    + "default) and adaptive k draft fewer tokens, or none, where that pays better, so the mean "
+                    + "draft length (the k column, the summary's mean k) is often below this value.")
+            .cli("--k").sql("spark.specdec.k");
+    public static final Setting<Boolean> ADAPTIVE_K = Setting.bool("model.adaptive_k", false,
+            "Let the draft length follow the acceptance rate, within 1..model.max_k.")
+            .cli("--adaptive").sql("spark.specdec.adaptiveK");
+    public static final Setting<Integer> MAX_K = Setting.integer("model.max_k", 8, 0,
+            "Upper bound for adaptive k.").cli("--max-k").sql("spark.specdec.maxK");
+    public static final Setting<Boolean> DRAFT_SWITCH = Setting.bool("model.draft_switch", true,
+            "Draft only where it pays: the engine measures draft and target pass times per batch size and the "
+                    + "acceptance rate online, and each step drafts the length, up to model.k, with the best "
+                    + "predicted speedup (1 - a^(k+1)) / ((1 - a)(k c + v)), or nothing when no length gains 5%. "
+                    + "So it caps model.k: the mean k per target pass is often well below it, and 0 where "
+                    + "drafting never pays. Output is the same either way; false drafts model.k tokens every step.")
+            .cli("--draft-switch").sql("spark.specdec.draftSwitch");
+    public static final Setting<Integer> MAX_BATCH = Setting.integer("model.max_batch", 16, 1,
+            "Rows one engine decodes together (continuous batching; in Spark the executor's engine, shared by "
+                    + "its tasks).").cli("--batch").sql("spark.specdec.maxBatch");
+    public static final Setting<Integer> THREADS = Setting.integer("model.threads", 0, 0,
+            "CPU backend threads (0 = in Spark the cores Spark gave the executor: local[N] in local mode, "
+                    + "spark.executor.cores on a cluster; otherwise all cores of the machine).")
+            .cli("--threads").sql("spark.specdec.threads");
+    public static final Setting<Integer> MAX_CONTEXT = Setting.integer("model.max_context", 0, 0,
+            "KV cache length per row (prompt + generation); 0 = the target's max_position_embeddings capped at "
+                    + "4096.").cli("--max-context").sql("spark.specdec.maxContext");
+    public static final Setting<String> DEVICE_SETTING = new Setting<>("model.device", "auto|cpu|cuda:N", AUTO,
+            "auto: in Spark each task runs on the GPU Spark assigned to it (cuda:N, from "
+                    + "TaskContext.resources()) and on the CPU without one; outside Spark (generate) on the CPU. "
+                    + "cpu: always the CPU backend, also on GPU executors (the assigned GPU is still logged per "
+                    + "task; the device column says cpu). cuda:N: always that GPU, whatever Spark assigned "
+                    + "(cuda = cuda:0).",
+            EngineSettings::parseDevice, false, Setting.Kind.VALUE, "--device", "spark.specdec.device");
+
+    /** Every engine setting, in the order help and the README list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(TARGET, DRAFT, SELF_DRAFT_LAYERS, K, ADAPTIVE_K, MAX_K,
+            DRAFT_SWITCH, MAX_BATCH, THREADS, MAX_CONTEXT, DEVICE_SETTING);
+
+    public EngineSettings {
+        device = parseDevice(device == null ? AUTO : device);
+    }
+
+    /** The defaults of {@link #SETTINGS}, with no target yet. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The settings as one surface gives them; unset ones take the table's defaults. */
+    public static EngineSettings read(SettingValues values) {
+        return builder().target(values.get(TARGET)).draft(values.get(DRAFT))
+                .selfDraftLayers(values.get(SELF_DRAFT_LAYERS)).k(values.get(K)).adaptiveK(values.get(ADAPTIVE_K))
+                .maxK(values.get(MAX_K)).draftSwitch(values.get(DRAFT_SWITCH)).maxBatch(values.get(MAX_BATCH))
+                .threads(values.get(THREADS)).maxContext(values.get(MAX_CONTEXT)).device(values.get(DEVICE_SETTING))
+                .build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public Path targetDir() {
+        return Path.of(target);
+    }
+
+    /** The independent draft's directory, or null. */
+    public Path draftDir() {
+        return draft == null ? null : Path.of(draft);
+    }
+
+    public boolean hasDraft() {
+        return k > 0 && (draft != null || selfDraftLayers > 0);
+    }
+
+    /** The backend device for a task Spark placed on {@code assigned} ({@code cuda:N} or cpu). */
+    public String deviceFor(String assigned) {
+        return device.equals(AUTO) ? assigned : device;
+    }
+
+    private static String parseDevice(Object v) {
+        String s = v.toString().trim();
+        if (!DEVICE.matcher(s).matches()) {
+            throw new IllegalArgumentException("device '" + s + "': use auto (the task's GPU in Spark, else the CPU),"
+                    + " cpu, or cuda:N");
+        }
+        return s;
+    }
+
+    /** Settings by name, starting from the defaults of {@link #SETTINGS}. */
+    public static final class Builder {
+        private String target;
+        private String draft;
+        private int selfDraftLayers = SELF_DRAFT_LAYERS.defaultValue();
+        private int k = K.defaultValue();
+        private boolean adaptiveK = ADAPTIVE_K.defaultValue();
+        private int maxK = MAX_K.defaultValue();
+        private boolean draftSwitch = DRAFT_SWITCH.defaultValue();
+        private int maxBatch = MAX_BATCH.defaultValue();
+        private int threads = THREADS.defaultValue();
+        private int maxContext = MAX_CONTEXT.defaultValue();
+        private String device = DEVICE_SETTING.defaultValue();
+
+        private Builder() {
+        }
+
+        private Builder(EngineSettings s) {
+            target = s.target;
+            draft = s.draft;
+            selfDraftLayers = s.selfDraftLayers;
+            k = s.k;
+            adaptiveK = s.adaptiveK;
+            maxK = s.maxK;
+            draftSwitch = s.draftSwitch;
+            maxBatch = s.maxBatch;
+            threads = s.threads;
+            maxContext = s.maxContext;
+            device = s.device;
+        }
+
+        public Builder target(String dir) {
+            target = dir;
+            return this;
+        }
+
+        public Builder target(Path dir) {
+            return target(dir.toString());
+        }
+
+        public Builder draft(String dir) {
+            draft = dir == null || dir.isBlank() ? null : dir;
+            return this;
+        }
+
+        public Builder draft(Path dir) {
+            return draft(dir == null ? null : dir.toString());
+        }
+
+        public Builder selfDraftLayers(int n) {
+            selfDraftLayers = n;
+            return this;
+        }
+
+        public Builder k(int n) {
+            k = n;
+            return this;
+        }
+
+        public Builder adaptiveK(boolean on) {
+            adaptiveK = on;
+            return this;
+        }
+
+        public Builder maxK(int n) {
+            maxK = n;
+            return this;
+        }
+
+        public Builder draftSwitch(boolean on) {
+            draftSwitch = on;
+            return this;
+        }
+
+        public Builder maxBatch(int n) {
+            maxBatch = n;
+            return this;
+        }
+
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
+
+        public Builder maxContext(int n) {
+            maxContext = n;
+            return this;
+        }
+
+        public Builder device(String d) {
+            device = d;
+            return this;
+        }
+
+        public EngineSettings build() {
+            if (target == null) {
+                throw new IllegalArgumentException(TARGET.key() + " is required: " + TARGET.doc());
+            }
+            return new EngineSettings(target, draft, selfDraftLayers, k, adaptiveK, maxK, draftSwitch, maxBatch,
+                    threads, maxContext, device);
+        }
+    }
+}
