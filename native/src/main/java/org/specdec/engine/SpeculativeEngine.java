@@ -258,7 +258,7 @@ public final class SpeculativeEngine implements GenerationEngine {
         try {
             cache = target.newCache(cacheCapacity());
         } catch (RuntimeException e) {
-            return "the target model " + options.targetName() + " cannot hold a row: " + e.getMessage();
+            return "the target model " + models.targetName() + " cannot hold a row: " + e.getMessage();
         }
         try {
             int bos = target.config().bosTokenId();

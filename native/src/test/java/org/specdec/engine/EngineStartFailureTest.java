@@ -22,9 +22,10 @@ class EngineStartFailureTest {
                 .resolve("models/sotu-target");
         // The runner holds 64 positions; the engine asks for 256 + 1.
         try (Checkpoint ckpt = Checkpoint.open(target); CpuBackend backend = new CpuBackend(1, 64)) {
-            SpeculativeEngine.Options o = new SpeculativeEngine.Options(0, false, 0, 4, 256, List.of(), "cpu",
-                    "sotu-target", "none", false);
-            try (SpeculativeEngine e = new SpeculativeEngine(backend.load(LlamaWeights.load(ckpt)), null, null, o)) {
+            EngineSettings o = EngineSettings.builder().target(target).k(0).maxK(0).maxBatch(4).maxContext(256)
+                    .device("cpu").build();
+            try (SpeculativeEngine e = new SpeculativeEngine(backend.load(LlamaWeights.load(ckpt)), null, null, o,
+                    new LoadedModels("sotu-target", null, List.of()))) {
                 List<GenerationResult> out = e.generateAll(List.of(
                         GenerationRequest.ofTokens("a", new int[] {1, 5, 6}, SamplingParams.greedy(4)),
                         GenerationRequest.ofTokens("b", new int[] {1, 7}, SamplingParams.greedy(4))));

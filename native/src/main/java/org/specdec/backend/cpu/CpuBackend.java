@@ -32,7 +32,7 @@ public final class CpuBackend implements Backend {
         this(threads, maxPositions, 1);
     }
 
-    /** @param tensorParallel shards of each model loaded with {@link #loadSharded}; 1 = whole */
+    /** @param tensorParallel shards of each target ({@link #loadTarget}); 1 = whole */
     public CpuBackend(int threads, int maxPositions, int tensorParallel) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (tensorParallel < 1) {
@@ -51,6 +51,12 @@ public final class CpuBackend implements Backend {
     @Override
     public ModelRunner load(LlamaWeights weights) {
         return new CpuModelRunner(weights, pool, maxPositions);
+    }
+
+    /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
+    @Override
+    public ModelRunner loadTarget(LlamaWeights weights) {
+        return loadSharded(weights);
     }
 
     /** The model split over this backend's tensor-parallel degree (whole when it is 1). */

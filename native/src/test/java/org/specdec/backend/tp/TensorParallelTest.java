@@ -18,12 +18,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.specdec.backend.Backends;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.checkpoint.Checkpoint;
+import org.specdec.engine.EngineSettings;
+import org.specdec.engine.Engines;
+import org.specdec.engine.GenerationEngine;
 import org.specdec.engine.GenerationRequest;
 import org.specdec.engine.GenerationResult;
+import org.specdec.engine.LoadedModels;
 import org.specdec.engine.SpeculativeEngine;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
@@ -247,9 +252,10 @@ class TensorParallelTest {
              CpuBackend backend = new CpuBackend(tp, 320, tp)) {
             ModelRunner t = backend.loadSharded(LlamaWeights.load(target));
             ModelDrafter d = k > 0 ? new ModelDrafter(backend.load(LlamaWeights.load(draft)), "sotu-draft") : null;
-            SpeculativeEngine.Options o = new SpeculativeEngine.Options(k, false, Math.max(k, 1), 16, 256,
-                    List.of(), "cpu", "sotu-target", k > 0 ? "sotu-draft" : "none", false);
-            try (SpeculativeEngine e = new SpeculativeEngine(t, d, null, o)) {
+            EngineSettings o = EngineSettings.builder().target(shippedTarget).k(k).maxK(Math.max(k, 1))
+                    .maxBatch(16).maxContext(256).device("cpu").draftSwitch(false).build();
+            LoadedModels names = new LoadedModels("sotu-target", k > 0 ? "sotu-draft" : null, List.of());
+            try (SpeculativeEngine e = new SpeculativeEngine(t, d, null, o, names)) {
                 return e.generateAll(reqs);
             }
         }
@@ -266,4 +272,35 @@ class TensorParallelTest {
         }
     }
 
+
+    /** model.tensor_parallel through the engine factory, as the job, spec_generate and generate open it. */
+    @Test
+    void theSettingSplitsTheTargetTheEngineOpens() {
+        List<GenerationRequest> reqs = new ArrayList<>();
+        Random r = new Random(9);
+        for (int i = 0; i < 6; i++) {
+            reqs.add(GenerationRequest.ofTokens("p" + i, tokens(r, 4 + i, 4096), SamplingParams.greedy(24)));
+        }
+        EngineSettings.Builder b = EngineSettings.builder().target(shippedTarget).draft(shippedDraft).k(4)
+                .draftSwitch(false).device("cpu").threads(2);
+        List<GenerationResult> whole;
+        try (GenerationEngine e = Engines.open(b.build())) {
+            whole = e.generateAll(reqs);
+        }
+        try (GenerationEngine e = Engines.open(b.tensorParallel(2).build())) {
+            List<GenerationResult> split = e.generateAll(reqs);
+            for (int i = 0; i < reqs.size(); i++) {
+                assertNull(split.get(i).error());
+                assertArrayEquals(whole.get(i).generatedTokenIds(), split.get(i).generatedTokenIds(), "row " + i);
+            }
+        }
+        assertEquals(1, b.tensorParallel(EngineSettings.AUTO_TENSOR_PARALLEL).build().tensorParallelDegree());
+    }
+
+    @Test
+    void theCudaBackendRefusesASplitTargetBeforeTouchingTheGpu() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.open("cuda:0", 0, 64, 1, 2));
+        assertTrue(e.getMessage().contains("tensor parallel 2 on cuda:0"), e.getMessage());
+    }
 }
