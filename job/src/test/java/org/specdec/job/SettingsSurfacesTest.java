@@ -100,6 +100,9 @@ class SettingsSurfacesTest {
         if (s == EngineSettings.DEVICE_SETTING) {
             return "cpu";
         }
+        if (s == EngineSettings.TENSOR_PARALLEL) {
+            return "4";
+        }
         if (d instanceof Boolean b) {
             return Boolean.toString(!b);
         }

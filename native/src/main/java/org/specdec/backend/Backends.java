@@ -19,11 +19,26 @@ public final class Backends {
      * @throws IllegalArgumentException for any other device name
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows) {
+        return open(device, threads, maxPositions, maxRows, 1);
+    }
+
+    /**
+     * Opens the backend for {@code device} with targets split over {@code tensorParallel} shards.
+     *
+     * @throws IllegalArgumentException for a device name it does not know, or tensor parallelism on
+     *                                  a GPU (the CUDA backend runs whole models)
+     */
+    public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel) {
         String d = device == null ? "cpu" : device;
         if (d.equals("cpu") || d.equals("auto")) {
-            return new CpuBackend(threads, maxPositions);
+            return new CpuBackend(threads, maxPositions, tensorParallel);
         }
         if (d.startsWith("cuda")) {
+            if (tensorParallel > 1) {
+                throw new IllegalArgumentException("tensor parallel " + tensorParallel + " on " + d + ": the CUDA "
+                        + "backend runs whole models; split the target on the CPU backend (device cpu) or use "
+                        + "tensor parallel 1");
+            }
             // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
             return CudaBackend.open(d, maxPositions, Math.max(1, maxRows));
         }

@@ -56,24 +56,27 @@ public final class BenchRunner {
      * @param seed          prompt seed
      * @param device        "cpu" or "cuda:N"
      * @param bandwidthGbs  memory bandwidth for the roofline line (0: not printed)
+     * @param control       also measure a second target-only engine (A/A noise)
+     * @param tensorParallel shards the target is split into (1: whole)
      */
     public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
                           int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
-                          long seed, String device, double bandwidthGbs, boolean control) {
+                          long seed, String device, double bandwidthGbs, boolean control, int tensorParallel) {
 
         /** The flags both bench front ends take (the launcher's, with Parquet and HTML, and the runtime CLI's). */
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--concurrency",
                 "--k", "--adaptive-k", "--max-k", "--max-tokens", "--prompt-len", "--rounds", "--min-rows", "--repeats",
-                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--out");
+                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--tensor-parallel", "--out");
 
         public static final String USAGE = """
                   --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
                   [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
                   [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
-                  [--control true|false]
+                  [--control true|false] [--tensor-parallel 1]
                   Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
                   --adaptive-k 0 skips the adaptive mode. --control (default true): a second target-only
                   engine measured alongside (A/A), whose gap to the first counts as noise in the verdict.
+                  --tensor-parallel N: the target split over N shards (CPU), in every mode and the pass costs.
                 """;
 
         public static Options parse(Args a) {
@@ -89,17 +92,17 @@ public final class BenchRunner {
                     a.getInt("--max-tokens", 64), a.getInt("--prompt-len", 16), a.getInt("--rounds", 2),
                     a.getInt("--min-rows", 4), Math.max(1, a.getInt("--repeats", 1)), a.getInt("--threads", 0),
                     a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0),
-                    Boolean.parseBoolean(a.get("--control", "true")));
+                    Boolean.parseBoolean(a.get("--control", "true")), Math.max(1, a.getInt("--tensor-parallel", 1)));
         }
 
         /** One line describing the setup, for reports. */
         public String describe() {
             return String.format(Locale.ROOT,
                     "target %s, draft %s, %d tokens per row (EOS ignored), prompts of %d tokens, greedy, "
-                            + "%d repeat(s), device %s, %d CPU threads, Java %s",
+                            + "%d repeat(s), device %s, %d CPU threads, tensor parallel %d, Java %s",
                     target.getFileName(), draft != null ? draft.getFileName() : "self-draft " + selfDraft + " layers",
                     maxTokens, promptLen, repeats, device,
-                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, tensorParallel,
                     System.getProperty("java.version"));
         }
     }
@@ -175,7 +178,7 @@ public final class BenchRunner {
         List<EngineSettings> specs = new ArrayList<>();
         // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
         EngineSettings base = EngineSettings.builder().target(o.target).maxBatch(c).device(o.device)
-                .threads(o.threads).maxContext(o.promptLen + o.maxTokens + 1).build();
+                .threads(o.threads).tensorParallel(o.tensorParallel).maxContext(o.promptLen + o.maxTokens + 1).build();
         specs.add(base.toBuilder().k(0).maxK(0).draftSwitch(false).build());
         if (o.control) {
             specs.add(specs.get(0));
@@ -267,10 +270,10 @@ public final class BenchRunner {
     private double[] passCosts(int batch) {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
-             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch)) {
+             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch, o.tensorParallel)) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
-            ModelRunner t = backend.load(tw);
+            ModelRunner t = backend.loadTarget(tw);
             ModelRunner d = backend.load(dw);
             return new double[] {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass()};
         }

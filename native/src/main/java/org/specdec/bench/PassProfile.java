@@ -15,6 +15,8 @@ import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBandwidth;
+import org.specdec.backend.cpu.WorkerPool;
+import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.kv.KvCache;
@@ -38,23 +40,25 @@ public final class PassProfile {
     static final long WARM_UP_NS = 2_000_000_000L;
 
     public record Options(Path target, String device, int[] batches, int[] positions, int shortContext,
-                          int longContext, int threads, int memorySteps) {
+                          int longContext, int threads, int memorySteps, int tensorParallel) {
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--device", "--batch", "--positions",
-                "--context", "--long-context", "--threads", "--memory-steps");
+                "--context", "--long-context", "--threads", "--memory-steps", "--tensor-parallel");
 
         public static final String USAGE = """
                   --target DIR [--device cpu|cuda:N] [--batch 1,4,16,32] [--positions 1,5] [--context 64]
-                  [--long-context 2048] [--threads 0] [--memory-steps 100]
+                  [--long-context 2048] [--threads 0] [--memory-steps 100] [--tensor-parallel 1]
                   Median pass times at each batch x positions (context --context), at batch 1 also at
                   --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
-                  table and free device memory before and after --memory-steps verification steps.
+                  table and free device memory before and after --memory-steps verification steps. With
+                  --tensor-parallel N (CPU) the target is split over N shards, and the host all-reduce is also
+                  timed alone at each batch's decode size.
                 """;
 
         public static Options parse(Args a) {
             return new Options(a.requirePath("--target"), a.get("--device", "cpu"),
                     Args.intList(a.get("--batch", "1,4,16,32")), Args.intList(a.get("--positions", "1,5")),
                     a.getInt("--context", 64), a.getInt("--long-context", 2048), a.getInt("--threads", 0),
-                    a.getInt("--memory-steps", 100));
+                    a.getInt("--memory-steps", 100), Math.max(1, a.getInt("--tensor-parallel", 1)));
         }
     }
 
@@ -72,9 +76,9 @@ public final class PassProfile {
         int maxPositions = Arrays.stream(o.positions).max().orElse(1);
         int capacity = Math.max(o.shortContext, o.longContext) + maxPositions + 8;
         try (Checkpoint ck = Checkpoint.open(o.target);
-             Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch)) {
+             Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch, o.tensorParallel)) {
             LlamaWeights w = LlamaWeights.load(ck);
-            ModelRunner runner = backend.load(w);
+            ModelRunner runner = backend.loadTarget(w);
             CudaBackend gpu = backend instanceof CudaBackend c ? c : null;
             double bytes = runner.weightBytesPerPass();
             double copyGbs = Double.NaN;
@@ -116,6 +120,14 @@ public final class PassProfile {
                     batch1 = one;
                 }
             }
+            if (o.tensorParallel > 1) {
+                for (int batch : o.batches) {
+                    double us = allReduceMicros(o.tensorParallel, batch * w.config().hiddenSize());
+                    log.printf(Locale.ROOT, "  batch %d: one all-reduce of %d floats over %d shards %.1f us; "
+                                    + "%d per pass (2 per layer) = %.3f ms%n", batch, batch * w.config().hiddenSize(),
+                            o.tensorParallel, us, 2 * w.config().numLayers(), us * 2 * w.config().numLayers() / 1e3);
+                }
+            }
             if (o.longContext > 0 && !Double.isNaN(batch1)) {
                 KvCache[] caches = prefill(runner, pool, 1, o.longContext);
                 double ms = passMs(runner, caches, o.longContext, 1);
@@ -130,6 +142,35 @@ public final class PassProfile {
             }
             return batch1;
         }
+    }
+
+    /**
+     * Median time of one {@link HostAllReduce#sum} of {@code floats} values over {@code shards}
+     * threads (as the shards of a pass call it, back to back), in microseconds.
+     */
+    static double allReduceMicros(int shards, int floats) {
+        HostAllReduce allReduce = new HostAllReduce(shards);
+        allReduce.ensureCapacity(floats);
+        float[][] bufs = new float[shards][floats];
+        int calls = 200;
+        double[] us = new double[REPEATS];
+        try (WorkerPool drivers = new WorkerPool(shards, "specdec-allreduce-bench")) {
+            for (int rep = -3; rep < REPEATS; rep++) {
+                long t0 = System.nanoTime();
+                drivers.parallelFor(shards, 1, (from, to, worker) -> {
+                    for (int s = from; s < to; s++) {
+                        for (int i = 0; i < calls; i++) {
+                            allReduce.sum(s, bufs[s], floats);
+                        }
+                    }
+                });
+                if (rep >= 0) {
+                    us[rep] = (System.nanoTime() - t0) / 1e3 / calls;
+                }
+            }
+        }
+        Arrays.sort(us);
+        return us[us.length / 2];
     }
 
     /**

@@ -122,12 +122,14 @@ public final class SafetensorsWriter implements AutoCloseable {
         long begin = s.size;
         try {
             int rowBytes = t.cols() * t.dtype().bytes();
-            for (int r = 0; r < t.rows(); r += t.rowsPerBlock()) {
-                int n = Math.min(t.rowsPerBlock(), t.rows() - r);
+            // Runs of back-to-back rows; a column slice's rows are written one at a time.
+            for (int r = 0; r < t.rows(); ) {
+                int n = t.contiguousRows() ? t.rowsInBlockFrom(r) : 1;
                 ByteBuffer b = t.blockOf(r).slice(t.byteOffsetInBlock(r), n * rowBytes);
                 while (b.hasRemaining()) {
                     s.size += s.data.write(b);
                 }
+                r += n;
             }
         } catch (IOException e) {
             throw new CheckpointException(s.tmp + ": write failed: " + e, e);

@@ -27,15 +27,19 @@ import org.specdec.settings.SettingValues;
  * @param threads         CPU backend threads (0 = every core this process may use)
  * @param maxContext      KV cache length per row (0 = the target's max_position_embeddings, capped at 4096)
  * @param device          {@value #AUTO}, {@value #CPU} or {@code cuda:N}
+ * @param tensorParallel  shards the target is split into ({@value #AUTO_TENSOR_PARALLEL} = auto: one)
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
-                             boolean draftSwitch, int maxBatch, int threads, int maxContext, String device)
+                             boolean draftSwitch, int maxBatch, int threads, int maxContext, String device,
+                             int tensorParallel)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     public static final String AUTO = "auto";
     public static final String CPU = "cpu";
+    /** model.tensor_parallel: auto. */
+    public static final int AUTO_TENSOR_PARALLEL = 0;
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
 
     public static final Setting<String> TARGET = Setting.localPath("model.target",
@@ -81,13 +85,25 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
                     + "task; the device column says cpu). cuda:N: always that GPU, whatever Spark assigned "
                     + "(cuda = cuda:0).",
             EngineSettings::parseDevice, false, Setting.Kind.VALUE, "--device", "spark.specdec.device");
+    public static final Setting<String> TENSOR_PARALLEL = new Setting<>("model.tensor_parallel", "auto|N", AUTO,
+            "Split the target over N shards (Megatron-style: attention heads, MLP features and vocabulary; "
+                    + "o_proj and down_proj outputs summed by a deterministic all-reduce); the draft stays whole. "
+                    + "On the CPU the shards share the backend's threads, each with its own workers. N must "
+                    + "divide num_attention_heads. auto: one (the whole model). The CUDA backend runs whole "
+                    + "models only.",
+            v -> shards(v) == AUTO_TENSOR_PARALLEL ? AUTO : String.valueOf(shards(v)), false, Setting.Kind.VALUE,
+            "--tensor-parallel",
+            "spark.specdec.tensorParallel");
 
     /** Every engine setting, in the order help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(TARGET, DRAFT, SELF_DRAFT_LAYERS, K, ADAPTIVE_K, MAX_K,
-            DRAFT_SWITCH, MAX_BATCH, THREADS, MAX_CONTEXT, DEVICE_SETTING);
+            DRAFT_SWITCH, MAX_BATCH, THREADS, MAX_CONTEXT, DEVICE_SETTING, TENSOR_PARALLEL);
 
     public EngineSettings {
         device = parseDevice(device == null ? AUTO : device);
+        if (tensorParallel < 0) {
+            throw new IllegalArgumentException(TENSOR_PARALLEL.key() + " " + tensorParallel + ": use auto or N >= 1");
+        }
     }
 
     /** The defaults of {@link #SETTINGS}, with no target yet. */
@@ -101,7 +117,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
                 .selfDraftLayers(values.get(SELF_DRAFT_LAYERS)).k(values.get(K)).adaptiveK(values.get(ADAPTIVE_K))
                 .maxK(values.get(MAX_K)).draftSwitch(values.get(DRAFT_SWITCH)).maxBatch(values.get(MAX_BATCH))
                 .threads(values.get(THREADS)).maxContext(values.get(MAX_CONTEXT)).device(values.get(DEVICE_SETTING))
-                .build();
+                .tensorParallel(shards(values.get(TENSOR_PARALLEL))).build();
     }
 
     public Builder toBuilder() {
@@ -126,6 +142,28 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         return device.equals(AUTO) ? assigned : device;
     }
 
+    /** Shards of the target: auto resolves to one. */
+    public int tensorParallelDegree() {
+        return tensorParallel == AUTO_TENSOR_PARALLEL ? 1 : tensorParallel;
+    }
+
+    /** model.tensor_parallel's value as a shard count, {@value #AUTO_TENSOR_PARALLEL} for auto. */
+    private static int shards(Object v) {
+        String s = v.toString().trim();
+        if (s.equalsIgnoreCase(AUTO)) {
+            return AUTO_TENSOR_PARALLEL;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new IllegalArgumentException("tensor parallel '" + s + "': use auto or a number of shards >= 1");
+    }
+
     private static String parseDevice(Object v) {
         String s = v.toString().trim();
         if (!DEVICE.matcher(s).matches()) {
@@ -148,6 +186,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         private int threads = THREADS.defaultValue();
         private int maxContext = MAX_CONTEXT.defaultValue();
         private String device = DEVICE_SETTING.defaultValue();
+        private int tensorParallel = shards(TENSOR_PARALLEL.defaultValue());
 
         private Builder() {
         }
@@ -164,6 +203,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             threads = s.threads;
             maxContext = s.maxContext;
             device = s.device;
+            tensorParallel = s.tensorParallel;
         }
 
         public Builder target(String dir) {
@@ -229,12 +269,17 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             return this;
         }
 
+        public Builder tensorParallel(int n) {
+            tensorParallel = n;
+            return this;
+        }
+
         public EngineSettings build() {
             if (target == null) {
                 throw new IllegalArgumentException(TARGET.key() + " is required: " + TARGET.doc());
             }
             return new EngineSettings(target, draft, selfDraftLayers, k, adaptiveK, maxK, draftSwitch, maxBatch,
-                    threads, maxContext, device);
+                    threads, maxContext, device, tensorParallel);
         }
     }
 }

@@ -6,6 +6,8 @@ import org.specdec.backend.ModelRunner;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.model.LlamaWeights;
+import org.specdec.model.MemoryPlan;
+import org.specdec.model.ShardLayout;
 import org.specdec.pair.PairCheckResult;
 import org.specdec.pair.VocabularyCheck;
 import org.specdec.speculative.Drafter;
@@ -46,10 +48,20 @@ public final class Engines {
             }
             int k = spec.hasDraft() ? spec.k() : 0;
             int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
-            Backend backend = Backends.open(spec.device(), spec.threads(), maxContext + maxK + 1, spec.maxBatch());
+            int tensorParallel = spec.tensorParallelDegree();
+            Backend backend = Backends.open(spec.device(), spec.threads(), maxContext + maxK + 1, spec.maxBatch(),
+                    tensorParallel);
             opened.push(backend);
             LlamaWeights targetWeights = LlamaWeights.load(target);
-            ModelRunner targetRunner = backend.load(targetWeights);
+            if (tensorParallel > 1) {
+                ShardLayout.check(tc, tensorParallel);
+                MemoryPlan plan = MemoryPlan.of(targetWeights, null, tensorParallel, Math.max(1, spec.maxBatch()),
+                        maxContext + maxK + 1, Math.max(1, spec.maxBatch()) * (maxK + 1));
+                LOG.info("specdec: {} split over tensor parallel {}:\n{}", target.name(), tensorParallel,
+                        plan.describe().strip());
+                requireHeap(plan, target.name());
+            }
+            ModelRunner targetRunner = backend.loadTarget(targetWeights);
             Drafter drafter = null;
             String draftName = null;
             if (k > 0 && spec.draftDir() != null) {
@@ -84,6 +96,22 @@ public final class Engines {
         } catch (RuntimeException e) {
             closeAll(List.copyOf(opened));
             throw e;
+        }
+    }
+
+    /**
+     * The CPU shards keep their KV caches and activations on the heap (weights stay mapped): refuse
+     * a group whose caches would not fit in three quarters of it, before any is allocated.
+     */
+    private static void requireHeap(MemoryPlan plan, String model) {
+        long need = plan.devices().stream().mapToLong(d -> d.kvBytes() + d.activationBytes()).sum();
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap / 4 * 3) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "%s split over tensor parallel %d needs %d MiB of heap for its KV caches and activations, "
+                            + "more than 3/4 of the %d MiB heap (-Xmx, spark.executor.memory). Lower max_batch or "
+                            + "max_context, or give the JVM more memory.%n%s", model, plan.tensorParallel(),
+                    need >> 20, heap >> 20, plan.describe().strip()));
         }
     }
 

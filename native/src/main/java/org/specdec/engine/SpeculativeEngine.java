@@ -254,7 +254,12 @@ public final class SpeculativeEngine implements GenerationEngine {
      * and every row fails with it. Returns null when the logits are usable.
      */
     private String probeTarget() {
-        KvCache cache = target.newCache(cacheCapacity());
+        KvCache cache;
+        try {
+            cache = target.newCache(cacheCapacity());
+        } catch (RuntimeException e) {
+            return "the target model " + models.targetName() + " cannot hold a row: " + e.getMessage();
+        }
         try {
             int bos = target.config().bosTokenId();
             int token = bos >= 0 && bos < targetVocab ? bos : 0;
@@ -280,9 +285,17 @@ public final class SpeculativeEngine implements GenerationEngine {
             if (s == null) {
                 return;
             }
-            s.targetCache = freeTargetCaches.isEmpty() ? target.newCache(cacheCapacity()) : freeTargetCaches.pop();
-            if (drafter != null) {
-                s.draftCache = freeDraftCaches.isEmpty() ? drafter.newCache(cacheCapacity()) : freeDraftCaches.pop();
+            try {
+                s.targetCache = freeTargetCaches.isEmpty() ? target.newCache(cacheCapacity()) : freeTargetCaches.pop();
+                if (drafter != null) {
+                    s.draftCache = freeDraftCaches.isEmpty() ? drafter.newCache(cacheCapacity())
+                            : freeDraftCaches.pop();
+                }
+            } catch (RuntimeException e) {
+                // The row fails with the cause; the loop, and the rows after it, go on.
+                release(s);
+                s.fail("cannot allocate the row's KV cache: " + e.getMessage());
+                continue;
             }
             s.admitNanos = System.nanoTime();
             active.add(s);

@@ -64,6 +64,40 @@ public final class LlamaWeights {
         return new LlamaWeights(config.withLayers(n), embedding, layers.subList(0, n), finalNorm, lmHead);
     }
 
+    /**
+     * The weights one tensor-parallel shard reads: views of its rows or columns of each matrix
+     * (see {@link ShardLayout}), over the same mapped buffers, so a shard costs no memory and reads
+     * only its own part. Norms and the embedding are whole; the config stays the whole model's.
+     */
+    public LlamaWeights shard(ShardLayout s) {
+        if (s.whole()) {
+            return this;
+        }
+        int hd = config.headDim();
+        int d = config.hiddenSize();
+        int q0 = s.headFrom() * hd;
+        int q1 = q0 + s.qDim(config);
+        int kv0 = s.kvHeadFrom() * hd;
+        int kv1 = kv0 + s.kvDim(config);
+        int f0 = s.ffFrom();
+        int f1 = f0 + s.ffCount();
+        List<LayerWeights> parts = new ArrayList<>(layers.size());
+        for (LayerWeights l : layers) {
+            parts.add(new LayerWeights(l.attentionNorm(),
+                    l.wq().slice(q0, q1, 0, d), l.wk().slice(kv0, kv1, 0, d), l.wv().slice(kv0, kv1, 0, d),
+                    range(l.bq(), q0, q1), range(l.bk(), kv0, kv1), range(l.bv(), kv0, kv1),
+                    l.wo().slice(0, d, q0, q1),
+                    l.ffnNorm(),
+                    l.wGate().slice(f0, f1, 0, d), l.wUp().slice(f0, f1, 0, d), l.wDown().slice(0, d, f0, f1)));
+        }
+        return new LlamaWeights(config, embedding, parts, finalNorm,
+                lmHead.slice(s.vocabFrom(), s.vocabFrom() + s.vocabCount(), 0, d));
+    }
+
+    private static float[] range(float[] v, int from, int to) {
+        return v == null ? null : java.util.Arrays.copyOfRange(v, from, to);
+    }
+
     /** Loads every tensor of a checkpoint's model, shape-checked against its config.json. */
     public static LlamaWeights load(Checkpoint ckpt) {
         return load(ckpt.config(), new TensorSource() {

@@ -12,6 +12,9 @@ import java.util.List;
  * normally memory-mapped slices of a safetensors file. The tensor is viewed as a matrix of
  * {@code rows x cols} (a 1-D tensor is one row). Its bytes are split into blocks of whole rows,
  * because one {@link ByteBuffer} cannot address more than 2 GB and real tensors can exceed that.
+ *
+ * <p>A {@link #slice} is a view of a rectangle of another tensor's matrix (a tensor-parallel
+ * shard's rows or columns) over the same buffers: its rows lie {@link #rowPitchBytes()} apart.
  */
 public final class WeightTensor {
     private final String name;
@@ -23,6 +26,12 @@ public final class WeightTensor {
     private final ByteBuffer[] blocks;
     private final FloatBuffer[] floatViews;
     private final ShortBuffer[] shortViews;
+    /** Row 0 of this tensor is row {@code rowBase} of the stored matrix. */
+    private final int rowBase;
+    /** Elements per stored row: {@code cols} unless this is a column slice. */
+    private final int storedCols;
+    /** Column 0 of this tensor is column {@code colOffset} of the stored matrix. */
+    private final int colOffset;
 
     /**
      * @param blocks consecutive row blocks; every block but the last holds exactly
@@ -42,6 +51,9 @@ public final class WeightTensor {
         }
         this.rows = (int) r;
         this.cols = (int) c;
+        this.rowBase = 0;
+        this.storedCols = this.cols;
+        this.colOffset = 0;
         this.rowsPerBlock = rowsPerBlock;
         this.blocks = new ByteBuffer[blocks.size()];
         long seen = 0;
@@ -70,6 +82,49 @@ public final class WeightTensor {
         }
     }
 
+    private WeightTensor(WeightTensor of, int rowFrom, int rowTo, int colFrom, int colTo) {
+        this.name = of.name + "[" + rowFrom + ":" + rowTo + ", " + colFrom + ":" + colTo + "]";
+        this.dtype = of.dtype;
+        this.shape = new long[] {rowTo - rowFrom, colTo - colFrom};
+        this.rows = rowTo - rowFrom;
+        this.cols = colTo - colFrom;
+        this.rowsPerBlock = of.rowsPerBlock;
+        this.blocks = of.blocks;
+        this.floatViews = of.floatViews;
+        this.shortViews = of.shortViews;
+        this.rowBase = of.rowBase + rowFrom;
+        this.storedCols = of.storedCols;
+        this.colOffset = of.colOffset + colFrom;
+    }
+
+    /**
+     * The view of rows [rowFrom, rowTo) and columns [colFrom, colTo) of this matrix, sharing its
+     * buffers (nothing is copied or converted).
+     */
+    public WeightTensor slice(int rowFrom, int rowTo, int colFrom, int colTo) {
+        if (rowFrom < 0 || rowTo > rows || rowFrom >= rowTo || colFrom < 0 || colTo > cols || colFrom >= colTo) {
+            throw new IllegalArgumentException("tensor " + name + " " + rows + "x" + cols + ": no slice rows ["
+                    + rowFrom + ", " + rowTo + ") columns [" + colFrom + ", " + colTo + ")");
+        }
+        return new WeightTensor(this, rowFrom, rowTo, colFrom, colTo);
+    }
+
+    /** Bytes from the start of one row to the start of the next. */
+    public long rowPitchBytes() {
+        return (long) storedCols * dtype.bytes();
+    }
+
+    /** Whether the rows lie back to back (not a column slice). */
+    public boolean contiguousRows() {
+        return storedCols == cols;
+    }
+
+    /** How many rows from {@code row} on lie in the same block as it (one pitched copy covers them). */
+    public int rowsInBlockFrom(int row) {
+        int stored = rowBase + row;
+        return Math.min(rowsPerBlock - stored % rowsPerBlock, rows - row);
+    }
+
     /** A tensor held in one buffer (tests, small tensors). */
     public static WeightTensor of(String name, DType dtype, long[] shape, ByteBuffer data) {
         long c = shape.length == 0 ? 1 : shape[shape.length - 1];
@@ -90,11 +145,16 @@ public final class WeightTensor {
 
     /** The block holding {@code row}; index it with {@link #byteOffsetInBlock(int)}. */
     public ByteBuffer blockOf(int row) {
-        return blocks[row / rowsPerBlock];
+        return blocks[(rowBase + row) / rowsPerBlock];
     }
 
+    /** Where row {@code row}'s first element lies in {@link #blockOf(int)}'s buffer. */
     public int byteOffsetInBlock(int row) {
-        return (row % rowsPerBlock) * cols * dtype.bytes();
+        return elementInBlock(row) * dtype.bytes();
+    }
+
+    private int elementInBlock(int row) {
+        return ((rowBase + row) % rowsPerBlock) * storedCols + colOffset;
     }
 
     /**
@@ -102,12 +162,12 @@ public final class WeightTensor {
      * so the copy is a plain memory copy with no per-row allocation; safe from many threads.
      */
     public void copyRowF32(int row, float[] dst, int dstOff) {
-        floatViews[row / rowsPerBlock].get((row % rowsPerBlock) * cols, dst, dstOff, cols);
+        floatViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, cols);
     }
 
     /** Copies the raw 16-bit values of row {@code row} of an F16/BF16 tensor into {@code dst}. */
     public void copyRowBits16(int row, short[] dst, int dstOff) {
-        shortViews[row / rowsPerBlock].get((row % rowsPerBlock) * cols, dst, dstOff, cols);
+        shortViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, cols);
     }
 
     public long byteSize() {

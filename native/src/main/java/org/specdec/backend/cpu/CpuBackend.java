@@ -1,22 +1,46 @@
 package org.specdec.backend.cpu;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.specdec.backend.Backend;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.tp.HostAllReduce;
+import org.specdec.backend.tp.ShardRunner;
+import org.specdec.backend.tp.TensorParallelRunner;
 import org.specdec.model.LlamaWeights;
+import org.specdec.model.ShardLayout;
 
-/** The CPU backend: Vector API kernels on the runtime's own worker pool. */
+/**
+ * The CPU backend: Vector API kernels on the runtime's own worker pool. With tensor parallelism
+ * N, a target is split into N shards, each with its own workers (the backend's threads divided
+ * among them), summing their partial outputs in host memory; the draft stays whole on the main
+ * pool.
+ */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final int maxPositions;
+    private final int tensorParallel;
+    private final List<WorkerPool> shardPools = new ArrayList<>();
+    /** One thread per shard, driving a sharded model's passes. */
+    private WorkerPool shardDrivers;
 
     /**
      * @param threads      worker threads, 0 = all available processors
      * @param maxPositions longest row (prompt + generation + draft block) any runner must hold
      */
     public CpuBackend(int threads, int maxPositions) {
+        this(threads, maxPositions, 1);
+    }
+
+    /** @param tensorParallel shards of each target ({@link #loadTarget}); 1 = whole */
+    public CpuBackend(int threads, int maxPositions, int tensorParallel) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (tensorParallel < 1) {
+            throw new IllegalArgumentException("tensor parallel degree must be >= 1, not " + tensorParallel);
+        }
         this.pool = new WorkerPool(n, "specdec-cpu");
         this.maxPositions = maxPositions;
+        this.tensorParallel = tensorParallel;
     }
 
     @Override
@@ -29,6 +53,38 @@ public final class CpuBackend implements Backend {
         return new CpuModelRunner(weights, pool, maxPositions);
     }
 
+    /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
+    @Override
+    public ModelRunner loadTarget(LlamaWeights weights) {
+        return loadSharded(weights);
+    }
+
+    /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
+    public synchronized ModelRunner loadSharded(LlamaWeights weights) {
+        if (tensorParallel == 1) {
+            return load(weights);
+        }
+        ShardLayout.check(weights.config(), tensorParallel);
+        if (shardPools.isEmpty()) {
+            int each = Math.max(1, pool.threads() / tensorParallel);
+            for (int r = 0; r < tensorParallel; r++) {
+                shardPools.add(new WorkerPool(each, "specdec-cpu-shard" + r));
+            }
+            shardDrivers = new WorkerPool(tensorParallel, "specdec-tp");
+        }
+        HostAllReduce allReduce = new HostAllReduce(tensorParallel);
+        List<ShardRunner> shards = new ArrayList<>(tensorParallel);
+        for (int r = 0; r < tensorParallel; r++) {
+            shards.add(new CpuModelRunner(weights, ShardLayout.of(weights.config(), tensorParallel, r), allReduce,
+                    shardPools.get(r), maxPositions));
+        }
+        return new TensorParallelRunner(shards, allReduce, shardDrivers);
+    }
+
+    public int tensorParallel() {
+        return tensorParallel;
+    }
+
     public int threads() {
         return pool.threads();
     }
@@ -38,7 +94,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         pool.close();
+        shardPools.forEach(WorkerPool::close);
+        if (shardDrivers != null) {
+            shardDrivers.close();
+        }
     }
 }

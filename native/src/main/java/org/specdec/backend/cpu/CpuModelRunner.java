@@ -2,12 +2,16 @@ package org.specdec.backend.cpu;
 
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.tp.HostAllReduce;
+import org.specdec.backend.tp.ShardRunner;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.kv.HeapKvCache;
 import org.specdec.kv.KvCache;
+import org.specdec.kv.ShardedKvCache;
 import org.specdec.model.LayerWeights;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
+import org.specdec.model.ShardLayout;
 import org.specdec.tensor.WeightTensor;
 
 /**
@@ -16,12 +20,21 @@ import org.specdec.tensor.WeightTensor;
  * residual, RMSNorm, gate/up GEMM, SwiGLU, down GEMM, residual] -> final RMSNorm -> head GEMM on
  * the positions that need logits. Activations are [tokens x dim] scratch arrays reused across
  * calls; they grow when a larger batch arrives, never per token.
+ *
+ * <p>The same pass runs one shard of a tensor-parallel group ({@link ShardLayout}): its heads, its
+ * intermediate features and its vocabulary rows, with the partial outputs of o_proj and down_proj
+ * summed over the group before each residual add. The whole model is the group of one.
  */
-public final class CpuModelRunner implements ModelRunner {
+public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private static final int ROW_GRAIN = 8;
 
     private final LlamaWeights w;
     private final ModelConfig c;
+    private final ShardLayout shard;
+    /** Null for the whole model. */
+    private final HostAllReduce allReduce;
+    /** This shard's query, key/value and intermediate widths. */
+    private final int qd, kvd, ff;
     private final WorkerPool pool;
     private final RopeTable rope;
     private final WeightRowReader[] readers;
@@ -34,8 +47,22 @@ public final class CpuModelRunner implements ModelRunner {
     private float[] logits = new float[0];
 
     public CpuModelRunner(LlamaWeights weights, WorkerPool pool, int maxPositions) {
-        this.w = weights;
+        this(weights, ShardLayout.whole(weights.config()), null, pool, maxPositions);
+    }
+
+    /**
+     * One shard of a tensor-parallel group: {@code weights} are the whole model's, this runner reads
+     * the shard's views of them.
+     */
+    public CpuModelRunner(LlamaWeights weights, ShardLayout shard, HostAllReduce allReduce, WorkerPool pool,
+                          int maxPositions) {
+        this.w = weights.shard(shard);
         this.c = weights.config();
+        this.shard = shard;
+        this.allReduce = shard.whole() ? null : allReduce;
+        this.qd = shard.qDim(c);
+        this.kvd = shard.kvDim(c);
+        this.ff = shard.ffCount();
         this.pool = pool;
         this.maxPositions = maxPositions;
         this.rope = new RopeTable(c, maxPositions);
@@ -58,7 +85,17 @@ public final class CpuModelRunner implements ModelRunner {
         if (capacity > maxPositions) {
             throw new IllegalArgumentException("KV capacity " + capacity + " exceeds the runner's " + maxPositions);
         }
-        return new HeapKvCache(c.numLayers(), capacity, c.kvDim());
+        return new HeapKvCache(c.numLayers(), capacity, kvd);
+    }
+
+    @Override
+    public void close() {
+        // The pool is the backend's; the weights are mapped views.
+    }
+
+    /** The cache this runner appends to: a row's own, or this shard's part of a group's. */
+    private HeapKvCache cacheOf(KvCache cache) {
+        return (HeapKvCache) (cache instanceof ShardedKvCache s ? s.shard(shard.rank()) : cache);
     }
 
     @Override
@@ -73,19 +110,29 @@ public final class CpuModelRunner implements ModelRunner {
         int n = Math.max(tokens, capacityTokens * 2);
         capacityTokens = n;
         x = new float[n * c.hiddenSize()];
-        xb = new float[n * Math.max(c.hiddenSize(), c.qDim())];
-        q = new float[n * c.qDim()];
-        k = new float[n * c.kvDim()];
-        v = new float[n * c.kvDim()];
-        att = new float[n * c.qDim()];
-        gate = new float[n * c.intermediateSize()];
-        up = new float[n * c.intermediateSize()];
+        xb = new float[n * Math.max(c.hiddenSize(), qd)];
+        q = new float[n * qd];
+        k = new float[n * kvd];
+        v = new float[n * kvd];
+        att = new float[n * qd];
+        gate = new float[n * ff];
+        up = new float[n * ff];
         tokRow = new int[n];
         tokPos = new int[n];
     }
 
     @Override
     public float[] forward(ForwardBatch batch) {
+        int n = batch.totalLogits() * c.vocabSize();
+        if (logits.length < n) {
+            logits = new float[Math.max(n, logits.length * 2)];
+        }
+        forwardShard(batch, logits);
+        return logits;
+    }
+
+    @Override
+    public void forwardShard(ForwardBatch batch, float[] logitsOut) {
         int m = batch.totalTokens();
         ensureCapacity(m);
         int d = c.hiddenSize();
@@ -110,15 +157,13 @@ public final class CpuModelRunner implements ModelRunner {
             layer(l, w.layers().get(l), batch, m);
         }
         for (int r = 0; r < batch.rows(); r++) {
-            ((HeapKvCache) batch.cache(r)).advance(batch.tokenCount(r));
+            cacheOf(batch.cache(r)).advance(batch.tokenCount(r));
         }
-        return head(batch);
+        head(batch, logitsOut);
     }
 
     private void layer(int l, LayerWeights lw, ForwardBatch batch, int m) {
         int d = c.hiddenSize();
-        int qd = c.qDim();
-        int kvd = c.kvDim();
         float eps = c.rmsNormEps();
         for (int t = 0; t < m; t++) {
             VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d);
@@ -132,20 +177,20 @@ public final class CpuModelRunner implements ModelRunner {
             segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, m, v, kvd, rd);
         });
         for (int t = 0; t < m; t++) {
-            rope.rotate(q, t * qd, c.numHeads(), tokPos[t]);
-            rope.rotate(k, t * kvd, c.numKvHeads(), tokPos[t]);
-            HeapKvCache cache = (HeapKvCache) batch.cache(tokRow[t]);
+            rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
+            rope.rotate(k, t * kvd, shard.kvHeads(), tokPos[t]);
+            HeapKvCache cache = cacheOf(batch.cache(tokRow[t]));
             System.arraycopy(k, t * kvd, cache.keys(l), tokPos[t] * kvd, kvd);
             System.arraycopy(v, t * kvd, cache.values(l), tokPos[t] * kvd, kvd);
         }
         attention(l, batch, m);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
                 CpuMatmul.rows(lw.wo(), from, to, att, m, null, xb, d, 0, readers[wk]));
+        sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
         for (int t = 0; t < m; t++) {
             VectorMath.rmsnorm(x, t * d, lw.ffnNorm(), eps, xb, t * d, d);
         }
-        int ff = c.intermediateSize();
         pool.parallelFor(2 * ff, ROW_GRAIN, (from, to, wk) -> {
             WeightRowReader rd = readers[wk];
             segment(lw.wGate(), null, 0, from, to, in, m, gate, ff, rd);
@@ -154,7 +199,14 @@ public final class CpuModelRunner implements ModelRunner {
         VectorMath.swiglu(gate, up, 0, m * ff);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
                 CpuMatmul.rows(lw.wDown(), from, to, gate, m, null, xb, d, 0, readers[wk]));
+        sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
+    }
+
+    private void sumOverShards(float[] partial, int n) {
+        if (allReduce != null) {
+            allReduce.sum(shard.rank(), partial, n);
+        }
     }
 
     /** The part of [from, to) that falls in the matrix whose rows start at {@code base}. */
@@ -169,11 +221,8 @@ public final class CpuModelRunner implements ModelRunner {
 
     /** Causal grouped-query attention of every new position over its row's cache. */
     private void attention(int l, ForwardBatch batch, int m) {
-        int heads = c.numHeads();
+        int heads = shard.heads();
         int hd = c.headDim();
-        int qd = c.qDim();
-        int kvd = c.kvDim();
-        int group = heads / c.numKvHeads();
         int window = c.slidingWindow();
         float scale = (float) (1.0 / Math.sqrt(hd));
         pool.parallelFor(m * heads, 4, (from, to, wk) -> {
@@ -182,10 +231,10 @@ public final class CpuModelRunner implements ModelRunner {
                 int t = task / heads;
                 int h = task % heads;
                 int pos = tokPos[t];
-                HeapKvCache cache = (HeapKvCache) batch.cache(tokRow[t]);
+                HeapKvCache cache = cacheOf(batch.cache(tokRow[t]));
                 float[] keys = cache.keys(l);
                 float[] vals = cache.values(l);
-                int kvOff = (h / group) * hd;
+                int kvOff = shard.kvHeadOf(c, h) * hd;
                 int qOff = t * qd + h * hd;
                 int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 float max = Float.NEGATIVE_INFINITY;
@@ -212,24 +261,21 @@ public final class CpuModelRunner implements ModelRunner {
         });
     }
 
-    private float[] head(ForwardBatch batch) {
+    /** This shard's logit columns of {@code out} ({@code [totalLogits][vocab]}). */
+    private void head(ForwardBatch batch, float[] out) {
         int d = c.hiddenSize();
         int vocab = c.vocabSize();
         int n = batch.totalLogits();
-        int out = 0;
+        int row = 0;
         for (int r = 0; r < batch.rows(); r++) {
             int last = batch.tokenOffset(r) + batch.tokenCount(r);
             for (int t = last - batch.logitCount(r); t < last; t++) {
-                VectorMath.rmsnorm(x, t * d, w.finalNorm(), c.rmsNormEps(), xb, out * d, d);
-                out++;
+                VectorMath.rmsnorm(x, t * d, w.finalNorm(), c.rmsNormEps(), xb, row * d, d);
+                row++;
             }
         }
-        if (logits.length < n * vocab) {
-            logits = new float[Math.max(n * vocab, logits.length * 2)];
-        }
-        final float[] lg = logits;
-        pool.parallelFor(vocab, 64, (from, to, wk) ->
-                CpuMatmul.rows(w.lmHead(), from, to, xb, n, null, lg, vocab, 0, readers[wk]));
-        return logits;
+        int vocabFrom = shard.vocabFrom();
+        pool.parallelFor(shard.vocabCount(), 64, (from, to, wk) ->
+                CpuMatmul.rows(w.lmHead(), from, to, xb, n, null, out, vocab, vocabFrom, readers[wk]));
     }
 }

@@ -17,25 +17,26 @@ final class DeviceUpload {
 
     /**
      * Copies every row of {@code t} (its stored dtype, unconverted) into a device matrix whose rows
-     * are {@code dstPitch} bytes apart, starting at row {@code rowBase}: one pitched copy per row
-     * block of the tensor, read directly from the mapped file.
+     * are {@code dstPitch} bytes apart, starting at row {@code rowBase}: one pitched copy per run of
+     * rows within a block of the tensor, read directly from the mapped file.
      */
     static void rows(WeightTensor t, CUdeviceptr dst, int rowBase, long dstPitch) {
         long rowBytes = (long) t.cols() * t.dtype().bytes();
-        for (int blk = 0; blk < t.blockCount(); blk++) {
-            int firstRow = blk * t.rowsPerBlock();
-            int rows = Math.min(t.rowsPerBlock(), t.rows() - firstRow);
-            ByteBuffer slice = t.blockOf(firstRow).duplicate().slice();  // the block's first byte at offset 0
+        for (int row = 0; row < t.rows(); ) {
+            int rows = t.rowsInBlockFrom(row);
+            // The row's first byte at offset 0; a slice's rows lie rowPitchBytes() apart.
+            ByteBuffer slice = t.blockOf(row).duplicate().slice().position(t.byteOffsetInBlock(row)).slice();
             CUDA_MEMCPY2D c = new CUDA_MEMCPY2D();
             c.srcMemoryType = CUmemorytype.CU_MEMORYTYPE_HOST;
             c.srcHost = Pointer.to(slice);
-            c.srcPitch = rowBytes;
+            c.srcPitch = t.rowPitchBytes();
             c.dstMemoryType = CUmemorytype.CU_MEMORYTYPE_DEVICE;
-            c.dstDevice = dst.withByteOffset((long) (rowBase + firstRow) * dstPitch);
+            c.dstDevice = dst.withByteOffset((long) (rowBase + row) * dstPitch);
             c.dstPitch = dstPitch;
             c.WidthInBytes = rowBytes;
             c.Height = rows;
             cuMemcpy2D(c);
+            row += rows;
         }
     }
 
