@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.specdec.engine.EngineSettings;
@@ -14,19 +13,13 @@ import org.specdec.settings.Setting;
 /** {@code COMMAND --help} prints that command's usage and exits 0; generate's lists every setting it takes. */
 class CommandHelpTest {
     private final CliCapture cli = new CliCapture();
-    private final ByteArrayOutputStream out = cli.out;
-    private final ByteArrayOutputStream err = cli.err;
-
-    private int run(String... args) {
-        return cli.run(args);
-    }
 
     @Test
     void generateHelpListsEveryEngineAndSamplingFlagWithItsDefault() {
-        assertEquals(0, run("generate", "--help"), err.toString());
-        String help = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, cli.run("generate", "--help"), cli.err.toString());
+        String help = cli.out.toString(StandardCharsets.UTF_8);
         assertFalse(help.contains("unknown option"), help);
-        assertEquals("", err.toString());
+        assertEquals("", cli.err.toString());
         for (var table : java.util.List.of(EngineSettings.SETTINGS, SamplingSettings.SETTINGS)) {
             for (Setting<?> s : table) {
                 assertTrue(help.contains("  " + s.cliFlag() + " " + s.type() + " = " + s.shownDefault() + "\n"),
@@ -40,9 +33,9 @@ class CommandHelpTest {
     void everyCommandAnswersHelp() {
         for (String command : new String[] {"generate", "make-model", "check-pair", "bench", "profile",
                 "device-info"}) {
-            out.reset();
-            assertEquals(0, run(command, "--help"), command + ": " + err);
-            String help = out.toString(StandardCharsets.UTF_8);
+            cli.out.reset();
+            assertEquals(0, cli.run(command, "--help"), command + ": " + cli.err);
+            String help = cli.out.toString(StandardCharsets.UTF_8);
             assertTrue(help.startsWith("usage: specdec " + command), help);
             assertTrue(help.endsWith("\n"), command + " usage ends with a newline");
         }
@@ -60,10 +53,10 @@ class CommandHelpTest {
 
     @Test
     void aBadFlagValueNamesTheFlag() {
-        assertEquals(2, run("generate", "--target", "/m", "--prompt", "x", "--batch", "0"));
-        assertTrue(err.toString().contains("--batch"), err.toString());
-        err.reset();
-        assertEquals(2, run("generate", "--target", "/m", "--prompt", "x", "--device", "gpu"));
-        assertTrue(err.toString().contains("--device"), err.toString());
+        assertEquals(2, cli.run("generate", "--target", "/m", "--prompt", "x", "--batch", "0"));
+        assertTrue(cli.err.toString().contains("--batch"), cli.err.toString());
+        cli.err.reset();
+        assertEquals(2, cli.run("generate", "--target", "/m", "--prompt", "x", "--device", "gpu"));
+        assertTrue(cli.err.toString().contains("--device"), cli.err.toString());
     }
 }

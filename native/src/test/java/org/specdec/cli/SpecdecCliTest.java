@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.specdec.testing.SyntheticPair;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,20 +16,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The runtime's commands, run in-process the way the launcher runs them. */
 class SpecdecCliTest {
     private final CliCapture cli = new CliCapture();
-    private final ByteArrayOutputStream out = cli.out;
-    private final ByteArrayOutputStream err = cli.err;
-
-    private int run(String... args) {
-        return cli.run(args);
-    }
 
     @Test
     void generateJsonPrintsOneObjectPerPromptWithTheSchemaFieldNames() throws Exception {
-        int code = run("generate", "--target", SyntheticPair.target().toString(), "--draft",
+        int code = cli.run("generate", "--target", SyntheticPair.target().toString(), "--draft",
                 SyntheticPair.independentDraft().toString(), "--k", "3", "--prompt", "the cat", "--prompt-ids", "1,5,9",
                 "--max-tokens", "6", "--json", "--threads", "1");
-        assertEquals(0, code, err.toString());
-        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        assertEquals(0, code, cli.err.toString());
+        String[] lines = cli.out.toString(StandardCharsets.UTF_8).trim().split("\n");
         assertEquals(2, lines.length);
         ObjectMapper json = new ObjectMapper();
         for (String line : lines) {
@@ -50,31 +43,31 @@ class SpecdecCliTest {
     @Test
     void makeModelThenGenerateWithItsSelfDraft(@TempDir Path dir) {
         Path model = dir.resolve("m");
-        assertEquals(0, run("make-model", "--preset", "tiny", "--seed", "3", "--dtype", "bf16", "--out", model.toString()),
-                err.toString());
+        assertEquals(0, cli.run("make-model", "--preset", "tiny", "--seed", "3", "--dtype", "bf16", "--out", model.toString()),
+                cli.err.toString());
         assertTrue(Files.exists(model.resolve("model.safetensors")));
-        assertEquals(0, run("generate", "--target", model.toString(), "--self-draft", "2", "--k", "2", "--prompt",
-                "hello world", "--max-tokens", "5"), err.toString());
-        assertTrue(out.toString().contains("generated=5"), out.toString());
+        assertEquals(0, cli.run("generate", "--target", model.toString(), "--self-draft", "2", "--k", "2", "--prompt",
+                "hello world", "--max-tokens", "5"), cli.err.toString());
+        assertTrue(cli.out.toString().contains("generated=5"), cli.out.toString());
     }
 
     @Test
     void checkPairReportsCompatibleAndIncompatiblePairs(@TempDir Path dir) {
-        assertEquals(0, run("check-pair", "--target", SyntheticPair.target().toString(), "--draft",
-                SyntheticPair.independentDraft().toString()), err.toString());
-        assertTrue(out.toString().contains("compatible"));
+        assertEquals(0, cli.run("check-pair", "--target", SyntheticPair.target().toString(), "--draft",
+                SyntheticPair.independentDraft().toString()), cli.err.toString());
+        assertTrue(cli.out.toString().contains("compatible"));
         Path other = dir.resolve("small");
-        assertEquals(0, run("make-model", "--preset", "small", "--seed", "1", "--out", other.toString()));
-        out.reset();
-        assertEquals(1, run("check-pair", "--target", SyntheticPair.target().toString(), "--draft", other.toString()));
-        assertTrue(out.toString().contains("INCOMPATIBLE"), out.toString());
+        assertEquals(0, cli.run("make-model", "--preset", "small", "--seed", "1", "--out", other.toString()));
+        cli.out.reset();
+        assertEquals(1, cli.run("check-pair", "--target", SyntheticPair.target().toString(), "--draft", other.toString()));
+        assertTrue(cli.out.toString().contains("INCOMPATIBLE"), cli.out.toString());
     }
 
     @Test
     void badArgumentsExitWithUsageErrors() {
-        assertEquals(2, run("generate", "--target", "/nonexistent/model", "--prompt", "x"));
-        assertTrue(err.toString().contains("/nonexistent/model"), err.toString());
-        assertEquals(2, run("frobnicate"));
-        assertEquals(2, run("generate", "--bogus"));
+        assertEquals(2, cli.run("generate", "--target", "/nonexistent/model", "--prompt", "x"));
+        assertTrue(cli.err.toString().contains("/nonexistent/model"), cli.err.toString());
+        assertEquals(2, cli.run("frobnicate"));
+        assertEquals(2, cli.run("generate", "--bogus"));
     }
 }

@@ -2,8 +2,6 @@ package org.specdec.job.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * the engine's state; if these get slower too, the JVM got less of the machine. Wall time includes
  * waiting for a core; CPU time is the work alone.
  */
-final class ControlProbe implements AutoCloseable {
+final class ControlProbe extends BackgroundSampler<ControlProbe.Sample> {
 
     /** One run of the workloads: the compute one's wall and CPU time, the memory one's wall time. */
     record Sample(long epochMillis, double wallMs, double cpuMs, double memoryMs) {
@@ -27,19 +25,16 @@ final class ControlProbe implements AutoCloseable {
     /** 64 MiB: larger than the last-level cache of the machines this runs on. */
     private static final int STREAM_FLOATS = 16 << 20;
 
-    private final List<Sample> samples = new ArrayList<>();
-    private final Thread thread;
-    private volatile boolean closed;
     /** Keeps the JIT from removing the workload. */
     private volatile float sink;
 
     ControlProbe() {
-        thread = new Thread(this::run, "specdec-control-probe");
-        thread.setDaemon(true);
-        thread.start();
+        super("specdec-control-probe");
+        start();
     }
 
-    private void run() {
+    @Override
+    void sample() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         float[] a = new float[LENGTH];
         float[] big = new float[STREAM_FLOATS];
@@ -47,7 +42,7 @@ final class ControlProbe implements AutoCloseable {
         for (int i = 0; i < 50; i++) {
             sink = workload(a) + stream(big); // compiled before the first sample
         }
-        while (!closed) {
+        while (!closed()) {
             long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             sink = workload(a);
@@ -56,9 +51,7 @@ final class ControlProbe implements AutoCloseable {
             long t1 = System.nanoTime();
             sink = stream(big);
             long memory = System.nanoTime() - t1;
-            synchronized (samples) {
-                samples.add(new Sample(System.currentTimeMillis(), wall / 1e6, cpu / 1e6, memory / 1e6));
-            }
+            add(new Sample(System.currentTimeMillis(), wall / 1e6, cpu / 1e6, memory / 1e6));
             try {
                 TimeUnit.MILLISECONDS.sleep(INTERVAL_MS);
             } catch (InterruptedException e) {
@@ -92,17 +85,5 @@ final class ControlProbe implements AutoCloseable {
             s3 += big[i + 3];
         }
         return s0 + s1 + s2 + s3;
-    }
-
-    List<Sample> samples() {
-        synchronized (samples) {
-            return List.copyOf(samples);
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        thread.interrupt();
     }
 }

@@ -3,8 +3,6 @@ package org.specdec.job.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -15,7 +13,7 @@ import java.util.stream.Collectors;
  * /proc: a slow-down while other processes take cores is the host's, one without is the job's.
  * Off (no samples) where /proc/stat is missing.
  */
-final class HostCpuSampler implements AutoCloseable {
+final class HostCpuSampler extends BackgroundSampler<HostCpuSampler.Sample> {
 
     /** Cores in use over the second before {@code epochMillis}. */
     record Sample(long epochMillis, double jobCores, double otherCores) {
@@ -25,22 +23,19 @@ final class HostCpuSampler implements AutoCloseable {
 
     private final String appId;
     private final int cores = Runtime.getRuntime().availableProcessors();
-    private final List<Sample> samples = new ArrayList<>();
-    private final Thread thread;
-    private volatile boolean closed;
 
     HostCpuSampler(String appId) {
+        super("specdec-host-cpu");
         this.appId = appId;
-        this.thread = new Thread(this::run, "specdec-host-cpu");
-        this.thread.setDaemon(true);
         if (Files.isReadable(STAT)) {
-            thread.start();
+            start();
         }
     }
 
-    private void run() {
+    @Override
+    void sample() {
         long[] last = null;
-        while (!closed) {
+        while (!closed()) {
             try {
                 long[] host = totalAndBusy();
                 long[] now = {host[0], host[1], jobTicks()};
@@ -48,9 +43,7 @@ final class HostCpuSampler implements AutoCloseable {
                     double perTick = cores / (double) (now[0] - last[0]);
                     double job = (now[2] - last[2]) * perTick;
                     double busy = (now[1] - last[1]) * perTick;
-                    synchronized (samples) {
-                        samples.add(new Sample(System.currentTimeMillis(), job, Math.max(0, busy - job)));
-                    }
+                    add(new Sample(System.currentTimeMillis(), job, Math.max(0, busy - job)));
                 }
                 last = now;
                 TimeUnit.SECONDS.sleep(1);
@@ -91,17 +84,5 @@ final class HostCpuSampler implements AutoCloseable {
             ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
         }
         return ticks;
-    }
-
-    List<Sample> samples() {
-        synchronized (samples) {
-            return List.copyOf(samples);
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        thread.interrupt();
     }
 }
