@@ -58,25 +58,30 @@ public final class BenchRunner {
      * @param bandwidthGbs  memory bandwidth for the roofline line (0: not printed)
      * @param control       also measure a second target-only engine (A/A noise)
      * @param tensorParallel shards the target is split into (1: whole)
+     * @param prompts       JSON-lines prompts (the job's input format), or null for random ids of promptLen
      */
     public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
                           int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
-                          long seed, String device, double bandwidthGbs, boolean control, int tensorParallel) {
+                          long seed, String device, double bandwidthGbs, boolean control, int tensorParallel,
+                          Path prompts) {
 
         /** The flags both bench front ends take (the launcher's, with Parquet and HTML, and the runtime CLI's). */
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--concurrency",
                 "--k", "--adaptive-k", "--max-k", "--max-tokens", "--prompt-len", "--rounds", "--min-rows", "--repeats",
-                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--tensor-parallel", "--out");
+                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--tensor-parallel", "--prompts", "--out");
 
         public static final String USAGE = """
                   --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
                   [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
                   [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
-                  [--control true|false] [--tensor-parallel 1]
+                  [--control true|false] [--tensor-parallel 1] [--prompts FILE.jsonl]
                   Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
                   --adaptive-k 0 skips the adaptive mode. --control (default true): a second target-only
                   engine measured alongside (A/A), whose gap to the first counts as noise in the verdict.
                   --tensor-parallel N: the target split over N shards (CPU), in every mode and the pass costs.
+                  --prompts: real prompts, one JSON object per line as the job reads them ("prompt" text,
+                  encoded with the target's tokenizer, or "prompt_token_ids"), used in file order and
+                  repeated to fill the rows; without it, random token ids of --prompt-len.
                 """;
 
         public static Options parse(Args a) {
@@ -92,16 +97,18 @@ public final class BenchRunner {
                     a.getInt("--max-tokens", 64), a.getInt("--prompt-len", 16), a.getInt("--rounds", 2),
                     a.getInt("--min-rows", 4), Math.max(1, a.getInt("--repeats", 1)), a.getInt("--threads", 0),
                     a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0),
-                    Boolean.parseBoolean(a.get("--control", "true")), Math.max(1, a.getInt("--tensor-parallel", 1)));
+                    Boolean.parseBoolean(a.get("--control", "true")), Math.max(1, a.getInt("--tensor-parallel", 1)),
+                    a.path("--prompts"));
         }
 
         /** One line describing the setup, for reports. */
         public String describe() {
             return String.format(Locale.ROOT,
-                    "target %s, draft %s, %d tokens per row (EOS ignored), prompts of %d tokens, greedy, "
+                    "target %s, draft %s, %d tokens per row (EOS ignored), %s, greedy, "
                             + "%d repeat(s), device %s, %d CPU threads, tensor parallel %d, Java %s",
                     target.getFileName(), draft != null ? draft.getFileName() : "self-draft " + selfDraft + " layers",
-                    maxTokens, promptLen, repeats, device,
+                    maxTokens, prompts != null ? "prompts from " + prompts.getFileName()
+                            : "random prompts of " + promptLen + " tokens", repeats, device,
                     threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, tensorParallel,
                     System.getProperty("java.version"));
         }
@@ -109,6 +116,7 @@ public final class BenchRunner {
 
     private final Options o;
     private final PrintStream log;
+    private List<int[]> filePrompts;
 
     public BenchRunner(Options options, PrintStream log) {
         this.o = options;
@@ -178,7 +186,7 @@ public final class BenchRunner {
         List<EngineSettings> specs = new ArrayList<>();
         // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
         EngineSettings base = EngineSettings.builder().target(o.target).maxBatch(c).device(o.device)
-                .threads(o.threads).tensorParallel(o.tensorParallel).maxContext(o.promptLen + o.maxTokens + 1).build();
+                .threads(o.threads).tensorParallel(o.tensorParallel).maxContext(longestPrompt() + o.maxTokens + 1).build();
         specs.add(base.toBuilder().k(0).maxK(0).draftSwitch(false).build());
         if (o.control) {
             specs.add(specs.get(0));
@@ -248,22 +256,25 @@ public final class BenchRunner {
     }
 
     private List<GenerationRequest> prompts(int n) {
-        int vocab;
-        try (Checkpoint ck = Checkpoint.open(o.target)) {
-            vocab = ck.config().vocabSize();
-        }
-        Random r = new Random(o.seed);
+        List<int[]> ids = o.prompts != null ? filePrompts() : BenchPrompts.random(o.target, n, o.promptLen, o.seed);
         SamplingParams p = new SamplingParams(0, 0, 1, 0, o.maxTokens, List.of(), true);
-        List<GenerationRequest> out = new ArrayList<>();
+        List<GenerationRequest> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int[] ids = new int[o.promptLen];
-            ids[0] = 1;
-            for (int j = 1; j < ids.length; j++) {
-                ids[j] = 3 + r.nextInt(vocab - 3);
-            }
-            out.add(GenerationRequest.ofTokens("bench-" + i, ids, p));
+            out.add(GenerationRequest.ofTokens("bench-" + i, ids.get(i % ids.size()), p));
         }
         return out;
+    }
+
+    /** The --prompts file's prompts, read once. */
+    private List<int[]> filePrompts() {
+        if (filePrompts == null) {
+            filePrompts = BenchPrompts.read(o.prompts, o.target);
+        }
+        return filePrompts;
+    }
+
+    private int longestPrompt() {
+        return o.prompts == null ? o.promptLen : filePrompts().stream().mapToInt(p -> p.length).max().orElse(1);
     }
 
     /** {target 1-position ms, target 5-position ms, draft 1-position ms, target weight bytes} at a batch size. */
