@@ -91,7 +91,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
                     + "On the CPU the shards share the backend's threads, each with its own workers. N must "
                     + "divide num_attention_heads. auto: one (the whole model). The CUDA backend runs whole "
                     + "models only.",
-            v -> shards(v) == AUTO_TENSOR_PARALLEL ? AUTO : String.valueOf(shards(v)), false, Setting.Kind.VALUE,
+            EngineSettings::shownShards, false, Setting.Kind.VALUE,
             "--tensor-parallel",
             "spark.specdec.tensorParallel");
 
@@ -145,6 +145,12 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
     /** Shards of the target: auto resolves to one. */
     public int tensorParallelDegree() {
         return tensorParallel == AUTO_TENSOR_PARALLEL ? 1 : tensorParallel;
+    }
+
+    /** model.tensor_parallel's value as it is shown: auto or the shard count. */
+    private static String shownShards(Object v) {
+        int n = shards(v);
+        return n == AUTO_TENSOR_PARALLEL ? AUTO : String.valueOf(n);
     }
 
     /** model.tensor_parallel's value as a shard count, {@value #AUTO_TENSOR_PARALLEL} for auto. */

@@ -7,7 +7,6 @@ import org.specdec.checkpoint.Checkpoint;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.MemoryPlan;
-import org.specdec.model.ShardLayout;
 import org.specdec.pair.PairCheckResult;
 import org.specdec.pair.VocabularyCheck;
 import org.specdec.speculative.Drafter;
@@ -54,7 +53,7 @@ public final class Engines {
             opened.push(backend);
             LlamaWeights targetWeights = LlamaWeights.load(target);
             if (tensorParallel > 1) {
-                ShardLayout.check(tc, tensorParallel);
+                // Refuses a degree that does not split the heads before anything is loaded.
                 MemoryPlan plan = MemoryPlan.of(targetWeights, null, tensorParallel, Math.max(1, spec.maxBatch()),
                         maxContext + maxK + 1, Math.max(1, spec.maxBatch()) * (maxK + 1));
                 LOG.info("specdec: {} split over tensor parallel {}:\n{}", target.name(), tensorParallel,

@@ -55,12 +55,7 @@ public final class CpuBackend implements Backend {
 
     /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
     @Override
-    public ModelRunner loadTarget(LlamaWeights weights) {
-        return loadSharded(weights);
-    }
-
-    /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
-    public synchronized ModelRunner loadSharded(LlamaWeights weights) {
+    public synchronized ModelRunner loadTarget(LlamaWeights weights) {
         if (tensorParallel == 1) {
             return load(weights);
         }

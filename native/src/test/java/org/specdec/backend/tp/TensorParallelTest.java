@@ -99,7 +99,7 @@ class TensorParallelTest {
              CpuBackend split = new CpuBackend(tp, 128, tp)) {
             LlamaWeights w = LlamaWeights.load(ckpt);
             ModelRunner a = whole.load(w);
-            ModelRunner b = split.loadSharded(w);
+            ModelRunner b = split.loadTarget(w);
             assertTrue(b instanceof TensorParallelRunner);
             int vocab = w.config().vocabSize();
             Random r = new Random(3);
@@ -157,7 +157,7 @@ class TensorParallelTest {
              CpuBackend split = new CpuBackend(tp, 128, tp)) {
             LlamaWeights w = LlamaWeights.load(ckpt);
             int[][] a = greedy(whole.load(w), 6, 48);
-            int[][] b = greedy(split.loadSharded(w), 6, 48);
+            int[][] b = greedy(split.loadTarget(w), 6, 48);
             for (int i = 0; i < a.length; i++) {
                 assertArrayEquals(a[i], b[i], name + " row " + i);
             }
@@ -250,7 +250,7 @@ class TensorParallelTest {
         try (Checkpoint target = Checkpoint.open(shippedTarget);
              Checkpoint draft = Checkpoint.open(shippedDraft);
              CpuBackend backend = new CpuBackend(tp, 320, tp)) {
-            ModelRunner t = backend.loadSharded(LlamaWeights.load(target));
+            ModelRunner t = backend.loadTarget(LlamaWeights.load(target));
             ModelDrafter d = k > 0 ? new ModelDrafter(backend.load(LlamaWeights.load(draft)), "sotu-draft") : null;
             EngineSettings o = EngineSettings.builder().target(shippedTarget).k(k).maxK(Math.max(k, 1))
                     .maxBatch(16).maxContext(256).device("cpu").draftSwitch(false).build();
@@ -266,7 +266,7 @@ class TensorParallelTest {
         try (Checkpoint ckpt = Checkpoint.open(shippedTarget);
              CpuBackend split = new CpuBackend(3, 128, 3)) {
             LlamaWeights w = LlamaWeights.load(ckpt);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> split.loadSharded(w));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> split.loadTarget(w));
             assertTrue(e.getMessage().contains("num_attention_heads 8") && e.getMessage().contains("1, 2, 4, 8"),
                     e.getMessage());
         }
