@@ -11,6 +11,8 @@ import java.util.Set;
 import org.specdec.backend.Backend;
 import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.engine.EngineSettings;
@@ -55,7 +57,7 @@ public final class BenchRunner {
      * @param threads       CPU threads (0 = all cores)
      * @param seed          prompt seed
      * @param device        "cpu" or "cuda:N"
-     * @param bandwidthGbs  memory bandwidth for the roofline line (0: not printed)
+     * @param bandwidthGbs  memory bandwidth for the roofline line (0: measured in the run, on the same threads)
      * @param control       also measure a second target-only engine (A/A noise)
      * @param tensorParallel shards the target is split into (1: whole)
      * @param prompts       JSON-lines prompts (the job's input format), or null for random ids of promptLen
@@ -117,6 +119,7 @@ public final class BenchRunner {
     private final Options o;
     private final PrintStream log;
     private List<int[]> filePrompts;
+    private final List<String> rooflines = new ArrayList<>();
 
     public BenchRunner(Options options, PrintStream log) {
         this.o = options;
@@ -129,11 +132,14 @@ public final class BenchRunner {
             double[] cost = passCosts(c);
             double costC = cost[2] / cost[0];
             double verify = cost[1] / cost[0];
+            double weightGbs = cost[3] / cost[0] / 1e6;
+            String roofline = String.format(Locale.ROOT, "concurrency %d: target weights %.1f MB per pass = %.1f GB/s"
+                    + " = %.0f%% of %.1f GB/s (%s)", c, cost[3] / 1e6, weightGbs, 100 * weightGbs / cost[4], cost[4],
+                    o.bandwidthGbs > 0 ? "given with --bandwidth-gbs" : bandwidthSource());
+            rooflines.add(roofline);
             log.printf(Locale.ROOT, "concurrency %d: target pass %.2f ms (1 position/row), %.2f ms (5 positions/row);"
-                    + " draft pass %.2f ms -> c = %.3f; target weights %.1f MB per pass = %.1f GB/s%s%n", c, cost[0],
-                    cost[1], cost[2], costC, cost[3] / 1e6, cost[3] / cost[0] / 1e6, o.bandwidthGbs > 0
-                            ? String.format(Locale.ROOT, " = %.0f%% of %.0f GB/s", 100 * cost[3] / cost[0] / 1e6
-                            / o.bandwidthGbs, o.bandwidthGbs) : "");
+                    + " draft pass %.2f ms -> c = %.3f%n  roofline: %s%n", c, cost[0], cost[1], cost[2], costC,
+                    roofline);
             List<GenerationRequest> reqs = prompts(Math.max(o.minRows, c * o.rounds));
             List<GenerationRequest> warm = reqs.subList(0, Math.min(reqs.size(), c));
             List<EngineSettings> specs = specs(c);
@@ -286,16 +292,39 @@ public final class BenchRunner {
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.loadTarget(tw);
             ModelRunner d = backend.load(dw);
-            return new double[] {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass()};
+            double[] cost = {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass(),
+                    o.bandwidthGbs};
+            if (cost[4] <= 0) {
+                cost[4] = backend instanceof CpuBackend cpu ? CpuBandwidth.readGbs(cpu, 1L << 30, 5)
+                        : ((CudaBackend) backend).copyBandwidthGbs(1L << 31, 10);
+            }
+            return cost;
         }
     }
 
-    /** Median time of a forward pass of {@code positions} new positions per row at context 64. */
+    private String bandwidthSource() {
+        return o.device.startsWith("cuda") ? "measured: device-to-device copy, bytes read + written, 2 GiB, best of 10"
+                : "measured right after the passes: the backend's worker threads reading a 1 GiB heap array, best of 5";
+    }
+
+    /**
+     * For each concurrency level, the target's weight stream in a 1-position pass against the memory
+     * roofline measured in the same run (or given), and where that roofline came from.
+     */
+    public List<String> rooflines() {
+        return List.copyOf(rooflines);
+    }
+
+    /**
+     * Median time of a forward pass of {@code positions} new positions per row at context 64, after
+     * the JIT has compiled that shape's kernels.
+     */
     private static double passMs(ModelRunner runner, int positions, int batch) {
         KvCache[] pool = new KvCache[batch];
         for (int r = 0; r < batch; r++) {
             pool[r] = runner.newCache(512);
         }
+        PassProfile.warmUp(runner, pool, 64, new int[] {batch}, new int[] {positions});
         return PassProfile.passMs(runner, PassProfile.prefill(runner, pool, batch, 64), 64, positions);
     }
 

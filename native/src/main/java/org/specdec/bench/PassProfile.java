@@ -99,7 +99,7 @@ public final class PassProfile {
             for (int r = 0; r < maxBatch; r++) {
                 pool[r] = runner.newCache(capacity);
             }
-            warmUp(runner, pool, o.shortContext);
+            warmUp(runner, pool, o.shortContext, o.batches, o.positions);
             double batch1 = Double.NaN;
             log.println("| batch | positions/row | context | pass ms | weight GB/s | share of bandwidth | tokens/s (1 position) |");
             log.println("|---:|---:|---:|---:|---:|---:|---:|");
@@ -174,15 +174,22 @@ public final class PassProfile {
     }
 
     /**
-     * Passes until at least {@link #WARM_UP_NS} have gone by: the CPU backend's vector code is
-     * JIT-compiled during the first hundreds of passes, which would otherwise land in the first row.
+     * Passes of every measured shape in turn until at least {@link #WARM_UP_NS} have gone by: the
+     * CPU backend's vector kernels differ by shape (one input row, two, three) and are JIT-compiled
+     * during the first hundreds of passes, which would otherwise land in the measured rows.
      */
-    private static void warmUp(ModelRunner runner, KvCache[] pool, int context) {
-        KvCache[] caches = prefill(runner, pool, 1, context);
+    static void warmUp(ModelRunner runner, KvCache[] pool, int context, int[] batches, int[] positions) {
         long end = System.nanoTime() + WARM_UP_NS;
-        for (int i = 0; i < 20 || System.nanoTime() < end; i++) {
-            pass(runner, verifyBatch(caches, context, 1), caches, 1);
-            truncate(caches, context);
+        for (int i = 0; i < 4 || System.nanoTime() < end; i++) {
+            for (int batch : batches) {
+                KvCache[] caches = prefill(runner, pool, batch, context);
+                for (int p : positions) {
+                    for (int rep = 0; rep < 5; rep++) {
+                        pass(runner, verifyBatch(caches, context, p), caches, p);
+                        truncate(caches, context);
+                    }
+                }
+            }
         }
     }
 

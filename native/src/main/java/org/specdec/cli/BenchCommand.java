@@ -29,10 +29,12 @@ final class BenchCommand {
         Args a = new Args(argv, 1, BenchRunner.Options.VALUE_FLAGS, Set.of());
         BenchRunner.Options o = BenchRunner.Options.parse(a);
         out.println("specdec bench: " + o.describe());
-        List<BenchResult> results = new BenchRunner(o, out).run();
+        BenchRunner runner = new BenchRunner(o, out);
+        List<BenchResult> results = runner.run();
         List<BenchSummary.Level> levels = BenchSummary.levels(results);
         String tables = BenchSummary.markdown(BenchSummary.summaryHeader(), BenchSummary.summaryRows(levels)) + "\n"
-                + BenchSummary.markdown(BenchSummary.detailHeader(), BenchSummary.detailRows(levels));
+                + BenchSummary.markdown(BenchSummary.detailHeader(), BenchSummary.detailRows(levels)) + "\n"
+                + String.join("\n", runner.rooflines()) + "\n";
         out.println();
         out.print(tables);
         String file = a.get("--out", null);

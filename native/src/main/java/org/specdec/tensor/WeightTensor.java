@@ -3,6 +3,7 @@ package org.specdec.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,8 @@ public final class WeightTensor {
     private final ByteBuffer[] blocks;
     private final FloatBuffer[] floatViews;
     private final ShortBuffer[] shortViews;
+    /** 16-bit blocks read as little-endian pairs of elements (element 2p low, 2p + 1 high). */
+    private final IntBuffer[] pairViews;
     /** Row 0 of this tensor is row {@code rowBase} of the stored matrix. */
     private final int rowBase;
     /** Elements per stored row: {@code cols} unless this is a column slice. */
@@ -69,12 +72,14 @@ public final class WeightTensor {
         }
         this.floatViews = new FloatBuffer[this.blocks.length];
         this.shortViews = new ShortBuffer[this.blocks.length];
+        this.pairViews = new IntBuffer[this.blocks.length];
         for (int i = 0; i < this.blocks.length; i++) {
             ByteBuffer b = this.blocks[i].duplicate().order(ByteOrder.LITTLE_ENDIAN);
             if (dtype == DType.F32) {
                 floatViews[i] = b.asFloatBuffer();
             } else {
                 shortViews[i] = b.asShortBuffer();
+                pairViews[i] = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
             }
         }
         if (seen != rows) {
@@ -92,6 +97,7 @@ public final class WeightTensor {
         this.blocks = of.blocks;
         this.floatViews = of.floatViews;
         this.shortViews = of.shortViews;
+        this.pairViews = of.pairViews;
         this.rowBase = of.rowBase + rowFrom;
         this.storedCols = of.storedCols;
         this.colOffset = of.colOffset + colFrom;
@@ -168,6 +174,26 @@ public final class WeightTensor {
     /** Copies the raw 16-bit values of row {@code row} of an F16/BF16 tensor into {@code dst}. */
     public void copyRowBits16(int row, short[] dst, int dstOff) {
         shortViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, cols);
+    }
+
+    /**
+     * Copies row {@code row} of an F16/BF16 tensor as {@code cols / 2} little-endian pairs of
+     * elements (element {@code 2p} in the low half of {@code dst[dstOff + p]}), the form the CPU
+     * kernels widen in vector registers. Returns false, copying nothing, where the row does not start
+     * on a pair boundary of its block or has an odd length; the caller then reads it with
+     * {@link #copyRowBits16}.
+     */
+    public boolean copyRowPairs(int row, int[] dst, int dstOff) {
+        int e = elementInBlock(row);
+        if ((e & 1) != 0 || (cols & 1) != 0) {
+            return false;
+        }
+        IntBuffer view = pairViews[(rowBase + row) / rowsPerBlock];
+        if (view == null) {
+            throw new IllegalStateException("tensor " + name + " is " + dtype + ", not a 16-bit type");
+        }
+        view.get(e >> 1, dst, dstOff, cols >> 1);
+        return true;
     }
 
     public long byteSize() {

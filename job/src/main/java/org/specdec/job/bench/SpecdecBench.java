@@ -44,8 +44,9 @@ public final class SpecdecBench {
             Path outDir = a.requirePath("--out");
             String setup = o.describe();
             out.println("specdec bench: " + setup);
-            List<BenchResult> results = new BenchRunner(o, out).run();
-            write(results, outDir, setup, out);
+            BenchRunner runner = new BenchRunner(o, out);
+            List<BenchResult> results = runner.run();
+            write(results, outDir, setup + "\n\n" + String.join("\n", runner.rooflines()), out);
             return 0;
         } catch (IllegalArgumentException | CheckpointException | PairMismatchException e) {
             err.println("specdecode bench: " + e.getMessage());

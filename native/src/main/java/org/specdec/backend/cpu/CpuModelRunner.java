@@ -12,6 +12,7 @@ import org.specdec.model.LayerWeights;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
 import org.specdec.model.ShardLayout;
+import org.specdec.tensor.DType;
 import org.specdec.tensor.WeightTensor;
 
 /**
@@ -38,6 +39,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final WorkerPool pool;
     private final RopeTable rope;
     private final WeightRowReader[] readers;
+    /** The input of the GEMM being run, in the order its weights read it. */
+    private final InputPanel panel = new InputPanel();
+    /** Whether any matrix is 16-bit and so reads its input in the paired order. */
+    private final boolean pairedInputs;
     private final float[][] attnScratch;
     private final int maxPositions;
 
@@ -72,7 +77,24 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
         }
+        this.pairedInputs = hasSixteenBitMatrix(w);
         ensureCapacity(16);
+    }
+
+    private static boolean hasSixteenBitMatrix(LlamaWeights w) {
+        boolean any = w.lmHead().dtype() != DType.F32;
+        for (LayerWeights l : w.layers()) {
+            for (WeightTensor t : new WeightTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
+                any |= t.dtype() != DType.F32;
+            }
+        }
+        return any;
+    }
+
+    /** Sets the GEMM input to {@code rows} rows of {@code cols} from {@code x}. */
+    private InputPanel input(float[] x, int rows, int cols) {
+        panel.set(x, rows, cols, pairedInputs);
+        return panel;
     }
 
     @Override
@@ -169,12 +191,12 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d);
         }
         // q, k and v in one parallel loop over their concatenated output rows.
-        final float[] in = xb;
+        InputPanel in = input(xb, m, d);
         pool.parallelFor(qd + 2 * kvd, ROW_GRAIN, (from, to, wk) -> {
             WeightRowReader rd = readers[wk];
-            segment(lw.wq(), lw.bq(), 0, from, to, in, m, q, qd, rd);
-            segment(lw.wk(), lw.bk(), qd, from, to, in, m, k, kvd, rd);
-            segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, m, v, kvd, rd);
+            segment(lw.wq(), lw.bq(), 0, from, to, in, q, qd, rd);
+            segment(lw.wk(), lw.bk(), qd, from, to, in, k, kvd, rd);
+            segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, v, kvd, rd);
         });
         for (int t = 0; t < m; t++) {
             rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
@@ -184,21 +206,24 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             System.arraycopy(v, t * kvd, cache.values(l), tokPos[t] * kvd, kvd);
         }
         attention(l, batch, m);
+        InputPanel heads = input(att, m, qd);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                CpuMatmul.rows(lw.wo(), from, to, att, m, null, xb, d, 0, readers[wk]));
+                CpuMatmul.rows(lw.wo(), from, to, heads, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
         for (int t = 0; t < m; t++) {
             VectorMath.rmsnorm(x, t * d, lw.ffnNorm(), eps, xb, t * d, d);
         }
+        InputPanel normed = input(xb, m, d);
         pool.parallelFor(2 * ff, ROW_GRAIN, (from, to, wk) -> {
             WeightRowReader rd = readers[wk];
-            segment(lw.wGate(), null, 0, from, to, in, m, gate, ff, rd);
-            segment(lw.wUp(), null, ff, from, to, in, m, up, ff, rd);
+            segment(lw.wGate(), null, 0, from, to, normed, gate, ff, rd);
+            segment(lw.wUp(), null, ff, from, to, normed, up, ff, rd);
         });
         VectorMath.swiglu(gate, up, 0, m * ff);
+        InputPanel activated = input(gate, m, ff);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                CpuMatmul.rows(lw.wDown(), from, to, gate, m, null, xb, d, 0, readers[wk]));
+                CpuMatmul.rows(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
     }
@@ -210,12 +235,12 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     }
 
     /** The part of [from, to) that falls in the matrix whose rows start at {@code base}. */
-    private static void segment(WeightTensor wt, float[] bias, int base, int from, int to, float[] in, int m,
+    private static void segment(WeightTensor wt, float[] bias, int base, int from, int to, InputPanel in,
                                 float[] out, int outStride, WeightRowReader rd) {
         int lo = Math.max(from, base) - base;
         int hi = Math.min(to, base + wt.rows()) - base;
         if (lo < hi) {
-            CpuMatmul.rows(wt, lo, hi, in, m, bias, out, outStride, 0, rd);
+            CpuMatmul.rows(wt, lo, hi, in, bias, out, outStride, 0, rd);
         }
     }
 
@@ -275,7 +300,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             }
         }
         int vocabFrom = shard.vocabFrom();
+        InputPanel normed = input(xb, n, d);
         pool.parallelFor(shard.vocabCount(), 64, (from, to, wk) ->
-                CpuMatmul.rows(w.lmHead(), from, to, xb, n, null, out, vocab, vocabFrom, readers[wk]));
+                CpuMatmul.rows(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, readers[wk]));
     }
 }

@@ -2,90 +2,158 @@ package org.specdec.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.specdec.tensor.DType;
 import org.specdec.tensor.HalfFloats;
 import org.specdec.tensor.WeightTensor;
 
-
 /**
- * Converts weight rows from their stored dtype into F32 scratch rows that stay in L1 while
- * they are multiplied with every input row of the batch. The mapped weight is thus read from memory
- * once per forward pass, whatever the batch size. One reader per worker thread.
+ * Reads weight rows from their mapped buffers into per-thread scratch that stays in L1 while it is
+ * multiplied with every input row of the batch, so the mapped weight is read from memory once per
+ * forward pass whatever the batch size. One reader per worker thread.
+ *
+ * <p>F32 rows are copied as stored. F16 and BF16 rows are copied as ints, each holding a pair of
+ * elements, and widened to F32 in vector registers: the low halves of a vector of pairs are the
+ * even elements and the high halves the odd ones, so a shift or a mask widens them with no lane
+ * shuffle, in the paired order of {@link InputPanel}. The conversions are exact for every bit
+ * pattern (subnormals, infinities and NaN payloads included).
+ *
+ * <p>A row is read in one bulk copy and widened in a loop of its own, apart from the FMAs: with
+ * the widening of several F16 rows inlined into one kernel loop, C2 stops compiling the vector
+ * operations to instructions (its inlining node budget runs out).
  */
 final class WeightRowReader {
-    /** Int lanes of the widest vector; the 16-bit source vector has as many lanes. */
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(I.length() * Short.SIZE));
-    private static final int LANES = I.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorMath.F.vectorShape());
+    private static final int L = VectorMath.LANES;
     /** 2^112: scales a half's exponent-and-mantissa bits, read as a float, to the half's value. */
     private static final float F16_EXPONENT_SHIFT = 0x1p112f;
 
-    /** Up to four converted rows, slot s at [s * cols, (s + 1) * cols). */
+    /** Four F32 rows in the order their kernels read: slot s at [s * cols, (s + 1) * cols). */
     final float[] rows;
+    /** Four 16-bit rows as raw pairs: slot s at [s * pairStride, ...). */
+    final int[] pairs;
+    final int pairStride;
     private final short[] halves;
 
     WeightRowReader(int maxCols) {
         rows = new float[4 * maxCols];
+        pairStride = maxCols / 2 + 1;
+        pairs = new int[4 * pairStride];
         halves = new short[maxCols];
     }
 
-    /** Converts row {@code r} of {@code w} to F32 into slot {@code slot} of {@link #rows}. */
+    /** Row {@code r} of {@code w} as F32 into slot {@code slot} of {@link #rows}, in its kernels' order. */
     void load(WeightTensor w, int r, int slot) {
         int n = w.cols();
         int base = slot * n;
-        switch (w.dtype()) {
-            case F32:
-                w.copyRowF32(r, rows, base);
-                break;
-            case BF16:
-                w.copyRowBits16(r, halves, 0);
-                bf16ToF32(halves, n, rows, base);
-                break;
-            case F16:
-                w.copyRowBits16(r, halves, 0);
-                f16ToF32(halves, n, rows, base);
-                break;
-            default:
-                throw new AssertionError(w.dtype());
+        if (w.dtype() == DType.F32) {
+            w.copyRowF32(r, rows, base);
+            return;
         }
-    }
-
-    /** bf16 is the top half of an f32: widen, shift left 16, reinterpret. Exact. */
-    static void bf16ToF32(short[] src, int n, float[] dst, int off) {
-        int i = 0;
-        for (int bound = n - n % LANES; i < bound; i += LANES) {
-            IntVector wide = (IntVector) ShortVector.fromArray(S, src, i).convertShape(VectorOperators.S2I, I, 0);
-            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + i);
-        }
-        for (; i < n; i++) {
-            dst[off + i] = HalfFloats.bf16ToFloat(src[i]);
+        int p = slot * pairStride;
+        readPairs(w, r, p);
+        if (w.dtype() == DType.BF16) {
+            bf16PairsToF32(pairs, p, n, rows, base);
+        } else {
+            f16PairsToF32(pairs, p, n, rows, base);
         }
     }
 
     /**
-     * IEEE half to f32 in vector registers, exactly (subnormals, infinities and NaN payloads
-     * included): the half's exponent and mantissa bits shifted into an f32's place read as a float
-     * are the value times 2^-112, so one multiply by 2^112 rebiases normals and normalises
-     * subnormals; infinities and NaNs (exponent 31) get the f32's all-ones exponent back.
+     * The raw pairs of 16-bit row {@code r} into {@link #pairs} at {@code at}, and its elements
+     * after the vector part, as F32, into slot {@code slot} of {@link #rows} at their own places:
+     * what the fused one-row kernels read.
      */
-    static void f16ToF32(short[] src, int n, float[] dst, int off) {
-        int i = 0;
-        for (int bound = n - n % LANES; i < bound; i += LANES) {
-            IntVector h = ((IntVector) ShortVector.fromArray(S, src, i).convertShape(VectorOperators.S2I, I, 0))
-                    .and(0xffff);
-            IntVector em = h.and(0x7fff);
-            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-            IntVector bits = em.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
-                    .reinterpretAsInts();
-            bits = bits.blend(bits.or(0x7f800000), em.compare(VectorOperators.GE, 0x7c00));
-            bits.or(sign).reinterpretAsFloats().intoArray(dst, off + i);
+    void loadPairsAndTail(WeightTensor w, int r, int slot) {
+        int n = w.cols();
+        int at = slot * pairStride;
+        readPairs(w, r, at);
+        tailToF32(w.dtype(), pairs, at, InputPanel.pairedVectorEnd(n), n, rows, slot * n);
+    }
+
+    private void readPairs(WeightTensor w, int r, int at) {
+        if (w.copyRowPairs(r, pairs, at)) {
+            return;
         }
-        for (; i < n; i++) {
-            dst[off + i] = HalfFloats.f16ToFloat(src[i]);
+        // A row off the pair grid (odd length or odd offset in its block): pack it here.
+        int n = w.cols();
+        w.copyRowBits16(r, halves, 0);
+        for (int p = 0; p < n / 2; p++) {
+            pairs[at + p] = (halves[2 * p] & 0xffff) | (halves[2 * p + 1] << 16);
         }
+        if ((n & 1) != 0) {
+            pairs[at + n / 2] = halves[n - 1] & 0xffff;
+        }
+    }
+
+    static void bf16PairsToF32(int[] src, int srcOff, int n, float[] dst, int off) {
+        int vecEnd = InputPanel.pairedVectorEnd(n);
+        for (int e = 0; e < vecEnd; e += 2 * L) {
+            IntVector u = IntVector.fromArray(I, src, srcOff + (e >> 1));
+            bf16Even(u).intoArray(dst, off + e);
+            bf16Odd(u).intoArray(dst, off + e + L);
+        }
+        tailToF32(DType.BF16, src, srcOff, vecEnd, n, dst, off);
+    }
+
+    /**
+     * F16 pairs to F32 with the finite-value widening, watching the exponents as it goes; a row
+     * holding an infinity or a NaN (a broken weight, but still converted exactly) is redone by the
+     * scalar definition.
+     */
+    static void f16PairsToF32(int[] src, int srcOff, int n, float[] dst, int off) {
+        int vecEnd = InputPanel.pairedVectorEnd(n);
+        IntVector exponents = IntVector.zero(I);
+        for (int e = 0; e < vecEnd; e += 2 * L) {
+            IntVector u = IntVector.fromArray(I, src, srcOff + (e >> 1));
+            f16Even(u).intoArray(dst, off + e);
+            f16Odd(u).intoArray(dst, off + e + L);
+            exponents = exponents.or(u.and(0x7c007c00).add(0x04000400));
+        }
+        if (exponents.and(0x80008000).reduceLanes(VectorOperators.OR) != 0) {
+            for (int e = 0; e < vecEnd; e++) {
+                int pair = src[srcOff + (e >> 1)];
+                dst[off + InputPanel.pairedIndex(e, n)] = HalfFloats.f16ToFloat((short) ((e & 1) == 0 ? pair : pair >>> 16));
+            }
+        }
+        tailToF32(DType.F16, src, srcOff, vecEnd, n, dst, off);
+    }
+
+    /** Elements [from, n) of a row of pairs, in natural order (the scalar tail). */
+    private static void tailToF32(DType dtype, int[] src, int srcOff, int from, int n, float[] dst, int off) {
+        for (int e = from; e < n; e++) {
+            int pair = src[srcOff + (e >> 1)];
+            short h = (short) ((e & 1) == 0 ? pair : pair >>> 16);
+            dst[off + e] = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
+        }
+    }
+
+    /** bf16 is the top half of an f32: the low element shifted up, the high element masked. */
+    static FloatVector bf16Even(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static FloatVector bf16Odd(IntVector pairs) {
+        return pairs.and(0xffff0000).reinterpretAsFloats();
+    }
+
+    /**
+     * The even halves of F16 pairs, exact for every finite half: the exponent-and-mantissa bits
+     * shifted into an f32's place read as a float are the value times 2^-112, so one multiply by
+     * 2^112 rebiases normals and normalises subnormals. Infinities and NaNs come out finite; the
+     * caller checks for them ({@link #f16PairsToF32}).
+     */
+    static FloatVector f16Even(IntVector pairs) {
+        IntVector shifted = pairs.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        IntVector sign = pairs.lanewise(VectorOperators.LSHL, 16).and(0x80000000);
+        return shifted.reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    /** The odd halves of F16 pairs, as {@link #f16Even}. */
+    static FloatVector f16Odd(IntVector pairs) {
+        IntVector shifted = pairs.lanewise(VectorOperators.LSHR, 3).and(0x7fff << 13);
+        IntVector sign = pairs.and(0x80000000);
+        return shifted.reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 }

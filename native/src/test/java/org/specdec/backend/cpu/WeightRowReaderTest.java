@@ -5,34 +5,71 @@ import org.specdec.tensor.HalfFloats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The vector conversions of 16-bit weights against the scalar definitions, on every bit pattern. */
+/**
+ * The vector widening of 16-bit weights read as pairs, against the scalar definitions, on every bit
+ * pattern in both halves of a pair, through the paired element order.
+ */
 class WeightRowReaderTest {
-    static short[] allPatterns() {
-        short[] all = new short[65536 + 7];  // a tail that is not a multiple of the vector length
-        for (int i = 0; i < all.length; i++) {
-            all[i] = (short) i;
+    /**
+     * Pattern {@code (e - shift) & 0xffff} at element e, over a row whose tail is not a whole block;
+     * with {@code finiteOnly}, halves with exponent 31 (infinities, NaNs) become zero.
+     */
+    private static int[] pairsOfAllPatterns(int n, int shift, boolean finiteOnly) {
+        int[] pairs = new int[n / 2 + 1];
+        for (int e = 0; e < n; e++) {
+            int h = pattern(e, shift, finiteOnly);
+            pairs[e >> 1] |= (e & 1) == 0 ? h : h << 16;
         }
-        return all;
+        return pairs;
+    }
+
+    private static int pattern(int e, int shift, boolean finiteOnly) {
+        int h = (e - shift) & 0xffff;
+        return finiteOnly && (h & 0x7c00) == 0x7c00 ? 0 : h;
+    }
+
+    private static void check(boolean bf16) {
+        int n = 65536 + 2 * InputPanel.PAIRED_BLOCK + 7;
+        // Each pattern in both halves of a pair; F16 rows with and without infinities and NaNs
+        // (they take different paths).
+        for (int variant = 0; variant < 4; variant++) {
+            int shift = variant & 1;
+            boolean finiteOnly = variant >= 2;
+            int[] pairs = pairsOfAllPatterns(n, shift, finiteOnly);
+            float[] dst = new float[n + 3];
+            if (bf16) {
+                WeightRowReader.bf16PairsToF32(pairs, 0, n, dst, 3);
+            } else {
+                WeightRowReader.f16PairsToF32(pairs, 0, n, dst, 3);
+            }
+            for (int e = 0; e < n; e++) {
+                short h = (short) pattern(e, shift, finiteOnly);
+                float want = bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
+                assertEquals(Float.floatToRawIntBits(want),
+                        Float.floatToRawIntBits(dst[3 + InputPanel.pairedIndex(e, n)]), "element " + e + " bits " + (h & 0xffff));
+            }
+        }
     }
 
     @Test
-    void f16ConvertsExactlyIncludingSubnormalsInfinitiesAndNaNs() {
-        short[] src = allPatterns();
-        float[] dst = new float[src.length + 3];
-        WeightRowReader.f16ToF32(src, src.length, dst, 3);
-        for (int i = 0; i < src.length; i++) {
-            assertEquals(Float.floatToRawIntBits(HalfFloats.f16ToFloat(src[i])), Float.floatToRawIntBits(dst[3 + i]),
-                    "half " + i);
-        }
+    void f16WidensExactlyIncludingSubnormalsInfinitiesAndNaNs() {
+        check(false);
     }
 
     @Test
-    void bf16ConvertsExactly() {
-        short[] src = allPatterns();
-        float[] dst = new float[src.length];
-        WeightRowReader.bf16ToF32(src, src.length, dst, 0);
-        for (int i = 0; i < src.length; i++) {
-            assertEquals(Float.floatToRawIntBits(HalfFloats.bf16ToFloat(src[i])), Float.floatToRawIntBits(dst[i]));
+    void bf16WidensExactly() {
+        check(true);
+    }
+
+    @Test
+    void pairedOrderIsAPermutation() {
+        for (int n : new int[] {1, 7, InputPanel.PAIRED_BLOCK, 3 * InputPanel.PAIRED_BLOCK + 5}) {
+            boolean[] seen = new boolean[n];
+            for (int e = 0; e < n; e++) {
+                int at = InputPanel.pairedIndex(e, n);
+                assertEquals(false, seen[at], "n " + n + " element " + e);
+                seen[at] = true;
+            }
         }
     }
 }

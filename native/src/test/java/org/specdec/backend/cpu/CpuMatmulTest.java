@@ -1,0 +1,131 @@
+package org.specdec.backend.cpu;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.specdec.tensor.DType;
+import org.specdec.tensor.HalfFloats;
+import org.specdec.tensor.WeightTensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The CPU GEMM in every dtype: against a double-precision reference, and bit-identical for a row
+ * whatever the batch it is in (one input row takes the fused decode kernels, several the block
+ * kernels) and whether its weight row lies on the pair grid or not.
+ */
+class CpuMatmulTest {
+    /** Columns with a tail after the last whole paired block and after the last vector. */
+    static final int COLS = 3 * InputPanel.PAIRED_BLOCK + VectorMath.LANES + 6;
+    /** An odd row length: no row lies on the pair grid. */
+    static final int ODD_COLS = COLS - 1;
+    static final int ROWS = 11;
+
+    static WeightTensor tensor(DType dtype, int rows, int cols, long seed, float[] values) {
+        Random rnd = new Random(seed);
+        ByteBuffer b = ByteBuffer.allocateDirect(rows * cols * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * cols; i++) {
+            float v = (float) rnd.nextGaussian();
+            switch (dtype) {
+                case F32 -> b.putFloat(v);
+                case BF16 -> b.putShort(HalfFloats.floatToBf16(v));
+                case F16 -> b.putShort(HalfFloats.floatToF16(v));
+                default -> throw new AssertionError(dtype);
+            }
+        }
+        b.flip();
+        WeightTensor w = WeightTensor.of("w", dtype, new long[] {rows, cols}, b);
+        for (int i = 0; i < rows * cols; i++) {
+            values[i] = w.get(i / cols, i % cols);
+        }
+        return w;
+    }
+
+    static float[] inputs(int m, int n, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[m * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    static float[] gemm(WeightTensor w, float[] x, int m) {
+        InputPanel panel = new InputPanel();
+        panel.set(x, m, w.cols(), true);
+        float[] out = new float[m * w.rows()];
+        CpuMatmul.rows(w, 0, w.rows(), panel, null, out, w.rows(), 0, new WeightRowReader(w.cols() + 8));
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void matchesDoublePrecisionReference(DType dtype) {
+        float[] wv = new float[ROWS * COLS];
+        WeightTensor w = tensor(dtype, ROWS, COLS, 7, wv);
+        int m = 5;
+        float[] x = inputs(m, COLS, 8);
+        float[] out = gemm(w, x, m);
+        for (int t = 0; t < m; t++) {
+            for (int j = 0; j < ROWS; j++) {
+                double want = 0;
+                for (int c = 0; c < COLS; c++) {
+                    want += (double) wv[j * COLS + c] * x[t * COLS + c];
+                }
+                assertEquals(want, out[t * ROWS + j], 1e-4 * Math.sqrt(COLS), dtype + " row " + t + " out " + j);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void aRowsResultDoesNotDependOnItsBatch(DType dtype) {
+        batchInvariance(dtype, COLS);
+        batchInvariance(dtype, ODD_COLS);
+    }
+
+    private static void batchInvariance(DType dtype, int cols) {
+        WeightTensor w = tensor(dtype, ROWS, cols, 3, new float[ROWS * cols]);
+        float[] x = inputs(7, cols, 4);
+        float[] alone = new float[7 * ROWS];
+        for (int t = 0; t < 7; t++) {
+            float[] one = gemm(w, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1);
+            System.arraycopy(one, 0, alone, t * ROWS, ROWS);
+        }
+        for (int m = 2; m <= 7; m++) {
+            float[] batched = gemm(w, x, m);
+            for (int i = 0; i < m * ROWS; i++) {
+                assertEquals(Float.floatToRawIntBits(alone[i]), Float.floatToRawIntBits(batched[i]),
+                        dtype + " cols " + cols + " batch " + m + " row " + i / ROWS + " out " + i % ROWS);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"BF16", "F16"})
+    void rowsOffThePairGridGiveTheSameResults(DType dtype) {
+        // Columns [1, COLS + 1) of a wider matrix start at an odd element: the reader packs the pairs itself.
+        float[] wide = new float[ROWS * (COLS + 2)];
+        WeightTensor full = tensor(dtype, ROWS, COLS + 2, 5, wide);
+        WeightTensor odd = full.slice(0, ROWS, 1, COLS + 1);
+        float[] x = inputs(1, COLS, 6);
+        float[] fromSlice = gemm(odd, x, 1);
+        float[] packed = new float[ROWS * COLS];
+        for (int j = 0; j < ROWS; j++) {
+            System.arraycopy(wide, j * (COLS + 2) + 1, packed, j * COLS, COLS);
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(ROWS * COLS * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : packed) {
+            b.putShort(dtype == DType.BF16 ? HalfFloats.floatToBf16(v) : HalfFloats.floatToF16(v));
+        }
+        b.flip();
+        float[] aligned = gemm(WeightTensor.of("w", dtype, new long[] {ROWS, COLS}, b), x, 1);
+        for (int j = 0; j < ROWS; j++) {
+            assertEquals(Float.floatToRawIntBits(aligned[j]), Float.floatToRawIntBits(fromSlice[j]), "out " + j);
+        }
+    }
+}
