@@ -114,9 +114,9 @@ public record MemoryPlan(int tensorParallel, List<Device> devices) {
                 tensorParallel, size(largestDevice()), deviceName, size(deviceBytes), fits, describe().strip()));
     }
 
-    /** Bytes in MiB, or GiB from 10 GiB up. */
+    /** Bytes in MiB, or GiB from 1 GiB up. */
     public static String size(long bytes) {
-        return bytes >= 10 * GIB ? String.format(Locale.ROOT, "%.1f GiB", bytes / GIB)
+        return bytes >= GIB ? String.format(Locale.ROOT, "%.1f GiB", bytes / GIB)
                 : String.format(Locale.ROOT, "%.1f MiB", bytes / MIB);
     }
 }
