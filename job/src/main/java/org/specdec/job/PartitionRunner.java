@@ -54,7 +54,7 @@ final class PartitionRunner implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskPlacement where = TaskPlacement.current();
-        GenerationEngine engine = ExecutorEngines.engine(engineSettings, where);
+        GenerationEngine engine = ExecutorEngines.engineForTask(engineSettings, where);
         int window = Math.max(8, 4 * engineSettings.maxBatch());
         statistics.taskStarted(System.currentTimeMillis());
         return new Decoding(input, engine, where, window, System.nanoTime());

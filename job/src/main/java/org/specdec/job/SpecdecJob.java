@@ -27,6 +27,7 @@ import org.specdec.sampling.SamplingSettings;
 import org.specdec.settings.SettingsHelp;
 import org.specdec.udf.executor.ExecutorEngines;
 import org.specdec.udf.executor.OutputSchema;
+import org.specdec.udf.executor.TaskPlacement;
 import org.specdec.udf.SqlSettings;
 
 /**
@@ -290,7 +291,7 @@ public final class SpecdecJob {
         String pair = "target " + engine.target() + (engine.draft() != null ? ", draft " + engine.draft() : "");
         GenerationEngine loaded;
         try {
-            loaded = ExecutorEngines.engine(engine, engine.deviceFor("cpu")); // local mode assigns no GPU
+            loaded = ExecutorEngines.engine(engine, TaskPlacement.current()); // the driver: no GPU, as local tasks
         } catch (RuntimeException e) {
             throw new JobConfigException("cannot load the model pair (" + pair + "): " + e.getMessage(), e);
         }

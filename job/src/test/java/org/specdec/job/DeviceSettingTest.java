@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +24,8 @@ class DeviceSettingTest {
 
     @Test
     void autoUsesTheAssignedGpuAndCpuForcesTheCpu() {
-        TaskPlacement gpu1 = new TaskPlacement("cuda:1", "3", 0, 5, 2);
-        TaskPlacement none = new TaskPlacement("cpu", "driver", 0, 0, 1);
+        TaskPlacement gpu1 = new TaskPlacement(List.of("1"), "3", 0, 5, 2);
+        TaskPlacement none = new TaskPlacement(List.of(), "driver", 0, 0, 1);
         assertEquals("1", gpu1.gpuAddress());
         assertEquals(null, none.gpuAddress());
         assertEquals("cuda:1", settings("/m", "auto").deviceFor(gpu1.device()));
@@ -56,7 +57,7 @@ class DeviceSettingTest {
         Path target = dir.resolve("t");
         SyntheticPair.make("tiny", 3, target, dir.resolve("d"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ExecutorEngines.engine(
-                settings(target.toString(), "auto"), new TaskPlacement("cuda:0", "1", 0, 0, 0)));
+                settings(target.toString(), "auto"), new TaskPlacement(List.of("0"), "1", 0, 0, 0)));
         assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("model.device=cpu"), e.getMessage());
     }
 }

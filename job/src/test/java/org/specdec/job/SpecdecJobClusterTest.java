@@ -105,19 +105,7 @@ class SpecdecJobClusterTest {
         if (spark != null) {
             spark.stop();
         }
-        String keep = System.getProperty("specdec.cluster.keep"); // -Dspecdec.cluster.keep=DIR: keep every log
-        if (keep != null && root != null) {
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log")
-                        || p.getFileName().toString().equals("stderr") || p.toString().endsWith(".yaml"))::iterator) {
-                    Path to = Path.of(keep).resolve(root.relativize(f).toString());
-                    Files.createDirectories(to.getParent());
-                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException e) {
-                System.err.println("cannot keep the cluster logs in " + keep + ": " + e);
-            }
-        }
+        StandaloneCluster.keepLogs(root);
     }
 
     /** What one executor JVM logged. */

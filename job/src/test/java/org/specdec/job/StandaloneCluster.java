@@ -22,13 +22,16 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.specdec.testing.Fixtures;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 for tests: one Master and n Workers, each its own
  * JVM started from a Spark home laid out from this build's own dependency jars ({@code jars/} +
- * {@code RELEASE}). Worker i announces one {@code gpu} with address i through a discovery script.
+ * {@code RELEASE}). Worker i announces its {@code gpu} addresses (one each by default: address i)
+ * through a discovery script.
  * Jobs are submitted through {@code org.apache.spark.deploy.SparkSubmit} in a separate driver JVM
  * with the project's classes packed into an application jar. {@link #close()} stops every process
  * it started (executors included).
@@ -70,8 +73,16 @@ final class StandaloneCluster implements AutoCloseable {
         this.masterUrl = masterUrl;
     }
 
-    /** Lays out the Spark home and app jar under {@code root}, starts a Master and {@code n} Workers. */
+    /** Lays out the Spark home and app jar under {@code root}, starts a Master and {@code n} 1-core, 1-gpu Workers. */
     static StandaloneCluster start(Path root, int workers, int workerMemoryMb) throws Exception {
+        return start(root, workers, 1, 1, workerMemoryMb);
+    }
+
+    /**
+     * As {@link #start(Path, int, int)} with {@code gpus} gpus and {@code cores} cores per Worker:
+     * Worker i announces the addresses i*gpus .. i*gpus+gpus-1.
+     */
+    static StandaloneCluster start(Path root, int workers, int gpus, int cores, int workerMemoryMb) throws Exception {
         Path home = sparkHome(root.resolve("spark-home"));
         Path app = appJar(root.resolve("specdec-app.jar"));
         int port = freePort();
@@ -84,15 +95,19 @@ final class StandaloneCluster implements AutoCloseable {
             waitForLine(masterLog, "I have been elected leader", Duration.ofSeconds(60), c.processes.get(0));
             for (int i = 0; i < workers; i++) {
                 Path script = root.resolve("gpu-" + i + ".sh");
-                Files.writeString(script, "#!/usr/bin/env bash\necho '{\"name\": \"gpu\", \"addresses\": [\"" + i + "\"]}'\n");
+                String addresses = IntStream.range(i * gpus, i * gpus + gpus)
+                        .mapToObj(a -> "\"" + a + "\"").collect(Collectors.joining(", "));
+                Files.writeString(script, "#!/usr/bin/env bash\necho '{\"name\": \"gpu\", \"addresses\": [" + addresses
+                        + "]}'\n");
                 Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Path work = Files.createDirectories(root.resolve("worker-" + i));
                 c.workDirs.add(work);
                 Path log = root.resolve("worker-" + i + ".log");
-                Process w = c.java(List.of("-Xmx256m", QUICK_JIT, "-XX:+UseSerialGC", "-Dspark.worker.resource.gpu.amount=1",
+                Process w = c.java(List.of("-Xmx256m", QUICK_JIT, "-XX:+UseSerialGC",
+                                "-Dspark.worker.resource.gpu.amount=" + gpus,
                                 "-Dspark.worker.resource.gpu.discoveryScript=" + script),
                         "org.apache.spark.deploy.worker.Worker",
-                        List.of("--host", "127.0.0.1", "--webui-port", "0", "--cores", "1", "--memory",
+                        List.of("--host", "127.0.0.1", "--webui-port", "0", "--cores", Integer.toString(cores), "--memory",
                                 workerMemoryMb + "m", "--work-dir", work.toString(), c.masterUrl), log);
                 c.processes.add(w);
                 c.workers.add(w);
@@ -285,6 +300,27 @@ final class StandaloneCluster implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("no '" + text + "' in " + log + " after " + timeout + ":\n" + tail(log));
+    }
+
+    /**
+     * With {@code -Dspecdec.cluster.keep=DIR}, copies every log (Master, Workers, driver,
+     * executors) and config under {@code root} to DIR, keeping their relative paths.
+     */
+    static void keepLogs(Path root) {
+        String keep = System.getProperty("specdec.cluster.keep");
+        if (keep == null || root == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log")
+                    || p.getFileName().toString().equals("stderr") || p.toString().endsWith(".yaml"))::iterator) {
+                Path to = Path.of(keep).resolve(root.relativize(f).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.err.println("cannot keep the cluster logs in " + keep + ": " + e);
+        }
     }
 
     static String tail(Path log) {

@@ -1,5 +1,6 @@
 package org.specdec.backend;
 
+import java.util.OptionalLong;
 import org.specdec.model.LlamaWeights;
 
 /** A compute backend (CPU or CUDA), chosen once at start-up. */
@@ -14,6 +15,15 @@ public interface Backend extends AutoCloseable {
     /** The target, split over the backend's tensor-parallel group where it has one. */
     default ModelRunner loadTarget(LlamaWeights weights) {
         return load(weights);
+    }
+
+    /**
+     * Memory one device of this backend has free for a model's weights, caches and activations,
+     * which the engine checks its memory plan against before loading; empty where they live in
+     * host memory (the CPU backend maps weights and keeps caches on the heap).
+     */
+    default OptionalLong deviceMemoryBytes() {
+        return OptionalLong.empty();
     }
 
     @Override

@@ -27,7 +27,8 @@ import org.specdec.settings.SettingValues;
  * @param threads         CPU backend threads (0 = every core this process may use)
  * @param maxContext      KV cache length per row (0 = the target's max_position_embeddings, capped at 4096)
  * @param device          {@value #AUTO}, {@value #CPU} or {@code cuda:N}
- * @param tensorParallel  shards the target is split into ({@value #AUTO_TENSOR_PARALLEL} = auto: one)
+ * @param tensorParallel  shards the target is split into ({@value #AUTO_TENSOR_PARALLEL} = auto: one, or in
+ *                        Spark one per gpu address of the task, see {@link #tensorParallelFor})
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
                              boolean draftSwitch, int maxBatch, int threads, int maxContext, String device,
@@ -89,8 +90,10 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             "Split the target over N shards (Megatron-style: attention heads, MLP features and vocabulary; "
                     + "o_proj and down_proj outputs summed by a deterministic all-reduce); the draft stays whole. "
                     + "On the CPU the shards share the backend's threads, each with its own workers. N must "
-                    + "divide num_attention_heads. auto: one (the whole model). The CUDA backend runs whole "
-                    + "models only.",
+                    + "divide num_attention_heads. auto: in Spark, a task that holds several gpu addresses "
+                    + "(spark.task.resource.gpu.amount) splits the target over them, one shard per address; "
+                    + "otherwise one (the whole model). A task with several addresses takes no other N. "
+                    + "The CUDA backend runs whole models only.",
             EngineSettings::shownShards, false, Setting.Kind.VALUE,
             "--tensor-parallel",
             "spark.specdec.tensorParallel");
@@ -145,6 +148,23 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
     /** Shards of the target: auto resolves to one. */
     public int tensorParallelDegree() {
         return tensorParallel == AUTO_TENSOR_PARALLEL ? 1 : tensorParallel;
+    }
+
+    /**
+     * Shards of the target for a task Spark gave {@code gpus} GPU addresses: under auto one per
+     * address when there are several, else one. A task's addresses form one group, so with several
+     * a different N is refused, naming both settings.
+     */
+    public int tensorParallelFor(int gpus) {
+        if (gpus <= 1) {
+            return tensorParallelDegree();
+        }
+        if (tensorParallel == AUTO_TENSOR_PARALLEL || tensorParallel == gpus) {
+            return gpus;
+        }
+        throw new IllegalArgumentException(TENSOR_PARALLEL.key() + " " + tensorParallel + " but the task holds " + gpus
+                + " gpu addresses (spark.task.resource.gpu.amount), which form one tensor-parallel group: set "
+                + TENSOR_PARALLEL.key() + " to auto or " + gpus + ", or give each task " + tensorParallel + " gpus");
     }
 
     /** model.tensor_parallel's value as it is shown: auto or the shard count. */

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Builds a {@link GenerationEngine} from {@link EngineSettings}: opens the checkpoints (memory
@@ -27,40 +28,34 @@ import java.util.List;
 public final class Engines {
     private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
 
-    /** Context used when the model allows more: KV memory grows with it. */
-    public static final int DEFAULT_MAX_CONTEXT = 4096;
-
     private Engines() {}
 
     public static GenerationEngine open(EngineSettings spec) {
+        // From config.json alone: a degree that does not split the heads, or a self-draft as deep as
+        // the target, is refused before any file is opened.
+        int tensorParallel = spec.tensorParallelDegree();
+        MemoryPlan plan = EngineMemory.plan(spec, tensorParallel);
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
             Checkpoint target = Checkpoint.open(spec.targetDir());
             opened.push(target);
             ModelConfig tc = target.config();
-            int maxContext = Math.min(tc.maxPositionEmbeddings(),
-                    spec.maxContext() > 0 ? spec.maxContext() : DEFAULT_MAX_CONTEXT);
+            EngineSizes sizes = EngineSizes.of(spec, tc);
+            LOG.info("specdec: memory plan of {}{} (tensor parallel {}):\n{}", target.name(),
+                    spec.draftDir() != null && sizes.k() > 0 ? " with draft " + spec.draftDir().getFileName() : "",
+                    tensorParallel, plan.describe().strip());
             TextTokenizer tokenizer = TextTokenizer.available(spec.targetDir())
                     ? TextTokenizer.open(spec.targetDir(), tc) : null;
             if (tokenizer != null) {
                 opened.push(tokenizer);
             }
-            int k = spec.hasDraft() ? spec.k() : 0;
-            int maxK = spec.adaptiveK() ? Math.max(k, spec.maxK()) : k;
-            int tensorParallel = spec.tensorParallelDegree();
-            Backend backend = Backends.open(spec.device(), spec.threads(), maxContext + maxK + 1, spec.maxBatch(),
+            Backend backend = Backends.open(spec.device(), spec.threads(), sizes.capacity(), sizes.rows(),
                     tensorParallel);
             opened.push(backend);
+            requireMemory(backend, plan, spec, target.name());
             LlamaWeights targetWeights = LlamaWeights.load(target);
-            if (tensorParallel > 1) {
-                // Refuses a degree that does not split the heads before anything is loaded.
-                MemoryPlan plan = MemoryPlan.of(targetWeights, null, tensorParallel, Math.max(1, spec.maxBatch()),
-                        maxContext + maxK + 1, Math.max(1, spec.maxBatch()) * (maxK + 1));
-                LOG.info("specdec: {} split over tensor parallel {}:\n{}", target.name(), tensorParallel,
-                        plan.describe().strip());
-                requireHeap(plan, target.name());
-            }
             ModelRunner targetRunner = backend.loadTarget(targetWeights);
+            int k = sizes.k();
             Drafter drafter = null;
             String draftName = null;
             if (k > 0 && spec.draftDir() != null) {
@@ -76,18 +71,14 @@ public final class Engines {
                 draftName = draft.name();
                 drafter = new ModelDrafter(backend.load(LlamaWeights.load(draft)), draftName);
             } else if (k > 0 && spec.selfDraftLayers() > 0) {
-                if (spec.selfDraftLayers() >= tc.numLayers()) {
-                    throw new IllegalArgumentException("self-draft layers (" + spec.selfDraftLayers()
-                            + ") must be fewer than the target's " + tc.numLayers() + " layers");
-                }
                 draftName = "self:" + spec.selfDraftLayers();
                 // The same weight objects: a GPU backend shares the target's uploaded matrices with it.
                 drafter = new ModelDrafter(backend.load(targetWeights.firstLayers(spec.selfDraftLayers())), draftName);
             }
             List<Integer> eos = tokenizer != null ? tokenizer.specialTokens().eosIds() : tc.eosTokenIds();
             // The settings the engine runs with: the context, device and draft length actually used.
-            EngineSettings resolved = spec.toBuilder().k(k).maxK(maxK).maxBatch(Math.max(1, spec.maxBatch()))
-                    .maxContext(maxContext).device(backend.device()).build();
+            EngineSettings resolved = spec.toBuilder().k(k).maxK(sizes.maxK()).maxBatch(sizes.rows())
+                    .maxContext(sizes.maxContext()).device(backend.device()).build();
             LoadedModels models = new LoadedModels(target.name(), draftName, eos);
             TextCodec codec = tokenizer == null ? null : new TokenizerTextCodec(tokenizer);
             List<AutoCloseable> resources = List.copyOf(opened);
@@ -99,18 +90,31 @@ public final class Engines {
     }
 
     /**
-     * The CPU shards keep their KV caches and activations on the heap (weights stay mapped): refuse
-     * a group whose caches would not fit in three quarters of it, before any is allocated.
+     * Checks the plan against what the backend has, before any weight is loaded. A GPU holds
+     * weights, caches and activations in its own memory: the largest device must fit in what is
+     * free, else the refusal names the sizes and the degree that would fit. The CPU backend maps
+     * the weights (the page cache holds them) and keeps caches and activations on the heap, which
+     * every shard shares: a split group whose caches would not fit in three quarters of the heap
+     * is refused before any is allocated.
      */
-    private static void requireHeap(MemoryPlan plan, String model) {
-        long need = plan.devices().stream().mapToLong(d -> d.kvBytes() + d.activationBytes()).sum();
+    private static void requireMemory(Backend backend, MemoryPlan plan, EngineSettings spec, String model) {
+        OptionalLong device = backend.deviceMemoryBytes();
+        if (device.isPresent()) {
+            plan.require(device.getAsLong(), backend.device() + " (free memory)", EngineMemory.candidates(spec));
+            return;
+        }
+        if (plan.tensorParallel() == 1) {
+            return;
+        }
+        long need = plan.heapBytes();
         long heap = Runtime.getRuntime().maxMemory();
         if (need > heap / 4 * 3) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT,
-                    "%s split over tensor parallel %d needs %d MiB of heap for its KV caches and activations, "
-                            + "more than 3/4 of the %d MiB heap (-Xmx, spark.executor.memory). Lower max_batch or "
-                            + "max_context, or give the JVM more memory.%n%s", model, plan.tensorParallel(),
-                    need >> 20, heap >> 20, plan.describe().strip()));
+                    "%s split over tensor parallel %d needs %s of heap for its KV caches (the draft's too) and activations, "
+                            + "more than 3/4 of the %s heap (-Xmx, spark.executor.memory); every shard of a CPU "
+                            + "group shares the heap, so no degree needs less. Lower max_batch or max_context, or "
+                            + "give the JVM more memory.%n%s", model, plan.tensorParallel(), MemoryPlan.size(need),
+                    MemoryPlan.size(heap), plan.describe().strip()));
         }
     }
 

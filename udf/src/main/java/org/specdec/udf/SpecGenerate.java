@@ -111,8 +111,7 @@ public final class SpecGenerate {
             SamplingParams params = new SamplingParams(temperature == null ? d.temperature() : temperature, d.topK(),
                     d.topP(), d.seed(), maxTokens == null ? d.maxTokens() : maxTokens, d.stop(), d.ignoreEos());
             String id = "sql-" + CALLS.incrementAndGet();
-            GenerationEngine engine = ExecutorEngines.engine(settings.engine(),
-                    settings.engine().deviceFor(where.device()));
+            GenerationEngine engine = ExecutorEngines.engine(settings.engine(), where);
             GenerationResult r;
             try {
                 GenerationRequest request = tokens ? GenerationRequest.ofTokens(id, tokenIds(prompt), params)

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
@@ -322,6 +323,12 @@ public final class CudaBackend implements Backend {
 
     KernelLauncher launcher() {
         return launcher;
+    }
+
+    @Override
+    public OptionalLong deviceMemoryBytes() {
+        bind();
+        return OptionalLong.of(memInfo()[0]);
     }
 
     /** {free, total} device memory in bytes. */

@@ -10,9 +10,13 @@ import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
 
 /**
- * The engines of this JVM: one per {@link EngineSettings} (model paths, draft, k, device), loaded on
- * first use and then shared by every task thread of the executor, so rows of concurrent tasks are
- * decoded in the same continuous batches. Never per task, never per row.
+ * The engines of this JVM: one per {@link EngineSettings} (model paths, draft, k, device, threads,
+ * tensor-parallel degree), loaded on first use and then shared by every task thread of the
+ * executor, so rows of concurrent tasks are decoded in the same continuous batches. Never per
+ * task, never per row. A task that holds several gpu addresses gets its target split over them
+ * (one tensor-parallel group); with {@code spark.task.resource.gpu.amount} equal to the
+ * executor's amount that task is the executor's only one, and it keeps the group's batch full
+ * with its own window of rows.
  */
 public final class ExecutorEngines {
 
@@ -24,39 +28,47 @@ public final class ExecutorEngines {
     }
 
     /**
-     * The shared engine for these settings on this device, loading it on first use. Threads 0
-     * becomes the cores Spark gave this JVM ({@link ExecutorCores}).
+     * The shared engine for a task placed at {@code where}, as {@link #engine(EngineSettings, TaskPlacement)},
+     * after one log line for the task with the executor, the gpu addresses Spark assigned and the
+     * backend device, so a cluster's pinning can be read from executor logs.
      */
-    public static GenerationEngine engine(EngineSettings settings, String device) {
-        return engine(settings.toBuilder().device(device)
-                .threads(settings.threads() > 0 ? settings.threads() : ExecutorCores.current()).build());
+    public static GenerationEngine engineForTask(EngineSettings settings, TaskPlacement where) {
+        LOG.info("specdec: task stage {} partition {} attempt {} on executor {}: assigned gpu {}, device {} "
+                        + "(device setting {})", where.stage(), where.partition(), where.taskAttempt(),
+                where.executorId(), where.gpuAddress() == null ? "none" : where.gpuAddress(),
+                settings.deviceFor(where.device()), settings.device());
+        return engine(settings, where);
     }
 
     /**
-     * The shared engine for a task placed at {@code where}: on the GPU Spark assigned to it, or on
-     * the CPU under {@code device = cpu} or without a GPU. Logs one line per task with the executor,
-     * the assigned GPU and the backend device, so a cluster's pinning can be read from executor logs.
+     * The shared engine for a task placed at {@code where}, loading it on first use: on the GPU
+     * Spark assigned to it, or on the CPU under {@code device = cpu} or without a GPU; a task with
+     * several gpu addresses gets one tensor-parallel group over them. Threads 0 becomes the cores
+     * Spark gave this JVM ({@link ExecutorCores}).
      */
     public static GenerationEngine engine(EngineSettings settings, TaskPlacement where) {
-        String device = settings.deviceFor(where.device());
-        LOG.info("specdec: task stage {} partition {} attempt {} on executor {}: assigned gpu {}, device {} "
-                        + "(device setting {})", where.stage(), where.partition(), where.taskAttempt(),
-                where.executorId(), where.gpuAddress() == null ? "none" : where.gpuAddress(), device,
-                settings.device());
+        EngineSettings resolved = resolve(settings, where);
         try {
-            return engine(settings, device);
+            return shared(resolved, where);
         } catch (RuntimeException e) {
-            if (device.startsWith("cuda")) {
-                throw new IllegalStateException("cannot open the model pair on " + device + " (the GPU Spark assigned to "
-                        + "this task): " + e.getMessage() + "; to run the CPU backend on GPU executors set "
-                        + "model.device=cpu (job) or spark.specdec.device=cpu (spec_generate)", e);
+            if (resolved.device().startsWith("cuda")) {
+                throw new IllegalStateException("cannot open the model pair on " + resolved.device() + " (the GPU "
+                        + "Spark assigned to this task): " + e.getMessage() + "; to run the CPU backend on GPU "
+                        + "executors set model.device=cpu (job) or spark.specdec.device=cpu (spec_generate)", e);
             }
             throw e;
         }
     }
 
-    /** The shared engine for settings whose device and threads are already resolved. */
-    public static GenerationEngine engine(EngineSettings spec) {
+    /** The settings with the device, threads and tensor-parallel degree this task's engine runs with. */
+    static EngineSettings resolve(EngineSettings settings, TaskPlacement where) {
+        return settings.toBuilder().device(settings.deviceFor(where.device()))
+                .threads(settings.threads() > 0 ? settings.threads() : ExecutorCores.current())
+                .tensorParallel(settings.tensorParallelFor(where.gpus().size())).build();
+    }
+
+    /** The shared engine for resolved settings, loaded by the first task that asks. */
+    private static GenerationEngine shared(EngineSettings spec, TaskPlacement where) {
         GenerationEngine e = ENGINES.get(spec);
         if (e != null) {
             return e;
@@ -64,16 +76,26 @@ public final class ExecutorEngines {
         // computeIfAbsent holds the bin lock while loading: concurrent tasks wait for one load.
         return ENGINES.computeIfAbsent(spec, s -> {
             long t0 = System.nanoTime();
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            String executor = env == null ? "none" : env.executorId();
+            if (s.tensorParallel() > 1) {
+                LOG.info("specdec: {} on executor {}", group(s, where), executor);
+            }
             GenerationEngine opened = Engines.open(s);
             int n = LOADS.incrementAndGet();
-            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
             LOG.info("specdec: loaded model pair target={} draft={} on {}{} in {} ms (load #{} in this JVM, executor {}, "
                             + "pid {})", opened.targetModelName(), opened.draftModelName(), opened.device(),
                     s.device().equals("cpu") ? " with " + s.threads() + " thread" + (s.threads() == 1 ? "" : "s") : "",
-                    (System.nanoTime() - t0) / 1_000_000, n, env == null ? "none" : env.executorId(),
-                    ProcessHandle.current().pid());
+                    (System.nanoTime() - t0) / 1_000_000, n, executor, ProcessHandle.current().pid());
             return opened;
         });
+    }
+
+    /** "tensor-parallel group of 2 over gpu addresses 0,1 (backend cpu)". */
+    static String group(EngineSettings resolved, TaskPlacement where) {
+        return "tensor-parallel group of " + resolved.tensorParallel() + (where.gpus().size() > 1
+                ? " over gpu addresses " + where.gpuAddress() : " shards without gpu addresses")
+                + " (backend " + resolved.device() + ")";
     }
 
     /** How many engines this JVM has loaded (tests assert one load per executor). */

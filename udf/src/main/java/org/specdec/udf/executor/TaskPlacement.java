@@ -1,48 +1,58 @@
 package org.specdec.udf.executor;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * Where the current task runs: its device (the GPU Spark assigned to it, or the CPU), executor and
- * attempt number. Outside a task (driver code, tests) it reports the CPU and the driver.
+ * Where the current task runs: the GPU addresses Spark assigned to it (none for a CPU task),
+ * executor and attempt number. Outside a task (driver code, tests) it reports no GPU and the driver.
  *
- * @param device      "cuda:N" from the task's {@code gpu} resource, else "cpu" (what Spark assigned;
- *                    the backend that runs is
- *                    {@link org.specdec.engine.EngineSettings#deviceFor})
+ * @param gpus        the addresses of the task's {@code gpu} resource, in Spark's order; several
+ *                    when {@code spark.task.resource.gpu.amount} is above 1, and then one
+ *                    tensor-parallel group ({@link org.specdec.engine.EngineSettings#tensorParallelFor})
  * @param executorId  Spark executor id ("driver" in local mode)
  * @param taskAttempt the task's attempt number (0 for the first try)
  * @param partition   the task's partition (-1 outside a task)
  * @param stage       the task's stage (-1 outside a task)
  */
-public record TaskPlacement(String device, String executorId, int taskAttempt, int partition, int stage) {
+public record TaskPlacement(List<String> gpus, String executorId, int taskAttempt, int partition, int stage) {
 
     public static final String GPU_RESOURCE = "gpu";
+
+    public TaskPlacement {
+        gpus = List.copyOf(gpus);
+    }
 
     public static TaskPlacement current() {
         TaskContext ctx = TaskContext.get();
         SparkEnv env = SparkEnv.get();
         String executor = env == null ? "driver" : env.executorId();
         if (ctx == null) {
-            return new TaskPlacement("cpu", executor, 0, -1, -1);
+            return new TaskPlacement(List.of(), executor, 0, -1, -1);
         }
-        return new TaskPlacement(deviceOf(ctx.resourcesJMap()), executor, ctx.attemptNumber(), ctx.partitionId(),
+        return new TaskPlacement(gpusOf(ctx.resourcesJMap()), executor, ctx.attemptNumber(), ctx.partitionId(),
                 ctx.stageId());
     }
 
-    /** The GPU address Spark assigned to the task, or null without a gpu resource. */
-    public String gpuAddress() {
-        return device.startsWith("cuda:") ? device.substring("cuda:".length()) : null;
+    /**
+     * The device Spark assigned: "cuda:ADDR" of the first address, "cpu" without one (the backend
+     * that runs is {@link org.specdec.engine.EngineSettings#deviceFor}).
+     */
+    public String device() {
+        return gpus.isEmpty() ? "cpu" : "cuda:" + gpus.get(0);
     }
 
-    /** "cuda:ADDR" for the first address of the task's gpu resource, "cpu" without one. */
-    static String deviceOf(Map<String, ResourceInformation> resources) {
+    /** The task's gpu addresses as logs and the summary name them ("0" or "0,1"), or null without one. */
+    public String gpuAddress() {
+        return gpus.isEmpty() ? null : String.join(",", gpus);
+    }
+
+    /** The addresses of the task's gpu resource; none without one. */
+    static List<String> gpusOf(Map<String, ResourceInformation> resources) {
         ResourceInformation gpu = resources == null ? null : resources.get(GPU_RESOURCE);
-        if (gpu == null || gpu.addresses().length == 0) {
-            return "cpu";
-        }
-        return "cuda:" + gpu.addresses()[0];
+        return gpu == null ? List.of() : List.of(gpu.addresses());
     }
 }

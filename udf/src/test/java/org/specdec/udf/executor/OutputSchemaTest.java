@@ -21,7 +21,7 @@ class OutputSchemaTest {
             + "tokens_per_s:double,draft_ms:double,target_ms:double,device:string,executor_id:string,"
             + "task_attempt:int,target_model:string,draft_model:string,temperature:double,top_p:double,seed:bigint>";
 
-    static final TaskPlacement WHERE = new TaskPlacement("cuda:1", "7", 2, 3, 4);
+    static final TaskPlacement WHERE = new TaskPlacement(List.of("1"), "7", 2, 3, 4);
 
     static GenerationResult ok() {
         return new GenerationResult("r1", "hello", new int[] {5, 6, 7}, GenerationResult.FINISH_LENGTH, null, 4, 3,
