@@ -37,7 +37,9 @@ import org.specdec.util.Args;
 public final class PassProfile {
     /** Timed passes per measurement (after 3 untimed ones); the median is reported. */
     static final int REPEATS = 15;
-    static final long WARM_UP_NS = 2_000_000_000L;
+    static final long WARM_UP_NS = 4_000_000_000L;
+    static final long WARM_UP_WINDOW_NS = 500_000_000L;
+    static final long WARM_UP_MAX_NS = 30_000_000_000L;
 
     public record Options(Path target, String device, int[] batches, int[] positions, int shortContext,
                           int longContext, int threads, int memorySteps, int tensorParallel) {
@@ -174,21 +176,35 @@ public final class PassProfile {
     }
 
     /**
-     * Passes of every measured shape in turn until at least {@link #WARM_UP_NS} have gone by: the
-     * CPU backend's vector kernels differ by shape (one input row, two, three) and are JIT-compiled
-     * during the first hundreds of passes, which would otherwise land in the measured rows.
+     * Rounds of passes over every measured shape until the JIT has settled: at least
+     * {@link #WARM_UP_NS}, then until three windows of half a second in a row bring no round 2%
+     * faster than the best before them (at most {@link #WARM_UP_MAX_NS}). The CPU backend's vector
+     * kernels differ by shape and are compiled while the worker threads keep both cores busy, so
+     * compilation lags the wall clock by seconds, and a kernel still running C1 code is many
+     * times slower; a fixed, short warm-up measured some shapes before they were compiled.
      */
     static void warmUp(ModelRunner runner, KvCache[] pool, int context, int[] batches, int[] positions) {
-        long end = System.nanoTime() + WARM_UP_NS;
-        for (int i = 0; i < 4 || System.nanoTime() < end; i++) {
-            for (int batch : batches) {
-                KvCache[] caches = prefill(runner, pool, batch, context);
-                for (int p : positions) {
-                    for (int rep = 0; rep < 5; rep++) {
+        long start = System.nanoTime();
+        double best = Double.MAX_VALUE;
+        int quietWindows = 0;
+        while (System.nanoTime() - start < WARM_UP_MAX_NS) {
+            long windowStart = System.nanoTime();
+            double windowBest = Double.MAX_VALUE;
+            while (System.nanoTime() - windowStart < WARM_UP_WINDOW_NS) {
+                long t0 = System.nanoTime();
+                for (int batch : batches) {
+                    KvCache[] caches = prefill(runner, pool, batch, context);
+                    for (int p : positions) {
                         pass(runner, verifyBatch(caches, context, p), caches, p);
                         truncate(caches, context);
                     }
                 }
+                windowBest = Math.min(windowBest, System.nanoTime() - t0);
+            }
+            quietWindows = windowBest < best * 0.98 ? 0 : quietWindows + 1;
+            best = Math.min(best, windowBest);
+            if (quietWindows >= 3 && System.nanoTime() - start >= WARM_UP_NS) {
+                return;
             }
         }
     }

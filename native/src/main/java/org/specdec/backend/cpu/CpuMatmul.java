@@ -14,9 +14,9 @@ import org.specdec.tensor.WeightTensor;
  * row, so the weight is read from memory once per pass whatever M is (verification reads each
  * weight once for all k+1 positions of all rows, not k+1 times).
  *
- * <p>The micro-kernels hold a 4 (weight rows) x 3 (input rows) block of accumulators: each load
- * feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
- * CPU). A single input row against BF16 weights (decode) skips the F32 scratch: the pairs are
+ * <p>The micro-kernels hold a block of 4 (weight rows) x up to 5 (input rows) accumulators: each
+ * load feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
+ * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers. A single input row against BF16 weights (decode) skips the F32 scratch: the pairs are
  * widened in registers and multiplied at once. Every dot product, whatever kernel computes it, runs the
  * same operations in the same order (one vector accumulator over the chunks of the weight's
  * element order, lane reduction, scalar tail), so a row's result does not depend on the batch it
@@ -55,16 +55,17 @@ final class CpuMatmul {
                 }
                 int i = 0;
                 if (jn == 4) {
-                    for (; i + 3 <= m; i += 3) {
-                        block4x3(ws, n, vecEnd, x, i, out, outStride, col);
+                    for (; i + 5 <= m; i += 5) {
+                        block4x5(ws, n, vecEnd, x, i, out, outStride, col);
                     }
-                    if (m - i == 2) {
-                        block4x2(ws, n, vecEnd, x, i, out, outStride, col);
-                        i += 2;
-                    } else if (m - i == 1) {
-                        block4x1(ws, n, vecEnd, x, i, out, outStride, col);
-                        i += 1;
+                    switch (m - i) {
+                        case 4 -> block4x4(ws, n, vecEnd, x, i, out, outStride, col);
+                        case 3 -> block4x3(ws, n, vecEnd, x, i, out, outStride, col);
+                        case 2 -> block4x2(ws, n, vecEnd, x, i, out, outStride, col);
+                        case 1 -> block4x1(ws, n, vecEnd, x, i, out, outStride, col);
+                        default -> { }
                     }
+                    i = m;
                 }
                 for (; i < m; i++) {
                     for (int r = 0; r < jn; r++) {
@@ -112,19 +113,133 @@ final class CpuMatmul {
             IntVector u1 = IntVector.fromArray(I, p, ps + q);
             IntVector u2 = IntVector.fromArray(I, p, 2 * ps + q);
             IntVector u3 = IntVector.fromArray(I, p, 3 * ps + q);
-            a0 = WeightRowReader.bf16Even(u0).fma(xe, a0);
-            a1 = WeightRowReader.bf16Even(u1).fma(xe, a1);
-            a2 = WeightRowReader.bf16Even(u2).fma(xe, a2);
-            a3 = WeightRowReader.bf16Even(u3).fma(xe, a3);
-            a0 = WeightRowReader.bf16Odd(u0).fma(xo, a0);
-            a1 = WeightRowReader.bf16Odd(u1).fma(xo, a1);
-            a2 = WeightRowReader.bf16Odd(u2).fma(xo, a2);
-            a3 = WeightRowReader.bf16Odd(u3).fma(xo, a3);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            a1 = u1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            a2 = u2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            a3 = u3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            a0 = u0.and(0xffff0000).reinterpretAsFloats().fma(xo, a0);
+            a1 = u1.and(0xffff0000).reinterpretAsFloats().fma(xo, a1);
+            a2 = u2.and(0xffff0000).reinterpretAsFloats().fma(xo, a2);
+            a3 = u3.and(0xffff0000).reinterpretAsFloats().fma(xo, a3);
         }
-        store(a0, tails, 0, x, 0, vecEnd, n, out, col);
-        store(a1, tails, n, x, 0, vecEnd, n, out, col + 1);
-        store(a2, tails, 2 * n, x, 0, vecEnd, n, out, col + 2);
-        store(a3, tails, 3 * n, x, 0, vecEnd, n, out, col + 3);
+        out[col] = tail(a0.reduceLanes(VectorOperators.ADD), tails, 0, x, 0, vecEnd, n);
+        out[col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), tails, n, x, 0, vecEnd, n);
+        out[col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), tails, 2 * n, x, 0, vecEnd, n);
+        out[col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), tails, 3 * n, x, 0, vecEnd, n);
+    }
+
+    /** Four weight rows by five input rows: 20 accumulators, 9 loads per 20 FMAs. */
+    private static void block4x5(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+        int x0 = i * n;
+        int x1 = x0 + n;
+        int x2 = x1 + n;
+        int x3 = x2 + n;
+        int x4 = x3 + n;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00;
+        int c = 0;
+        for (; c < vecEnd; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + c);
+            FloatVector v4 = FloatVector.fromArray(F, x, x4 + c);
+            FloatVector w0 = FloatVector.fromArray(F, w, c);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            a03 = w0.fma(v3, a03);
+            a04 = w0.fma(v4, a04);
+            FloatVector w1 = FloatVector.fromArray(F, w, n + c);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            a13 = w1.fma(v3, a13);
+            a14 = w1.fma(v4, a14);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * n + c);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w2.fma(v3, a23);
+            a24 = w2.fma(v4, a24);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * n + c);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+            a33 = w3.fma(v3, a33);
+            a34 = w3.fma(v4, a34);
+        }
+        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
+        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
+        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
+        out[(i + 3) * stride + col] = tail(a03.reduceLanes(VectorOperators.ADD), w, 0, x, x3, c, n);
+        out[(i + 4) * stride + col] = tail(a04.reduceLanes(VectorOperators.ADD), w, 0, x, x4, c, n);
+        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
+        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
+        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
+        out[(i + 3) * stride + col + 1] = tail(a13.reduceLanes(VectorOperators.ADD), w, n, x, x3, c, n);
+        out[(i + 4) * stride + col + 1] = tail(a14.reduceLanes(VectorOperators.ADD), w, n, x, x4, c, n);
+        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
+        out[(i + 3) * stride + col + 2] = tail(a23.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x3, c, n);
+        out[(i + 4) * stride + col + 2] = tail(a24.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x4, c, n);
+        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
+        out[(i + 3) * stride + col + 3] = tail(a33.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x3, c, n);
+        out[(i + 4) * stride + col + 3] = tail(a34.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x4, c, n);
+    }
+
+    /** Four weight rows by four input rows. */
+    private static void block4x4(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+        int x0 = i * n;
+        int x1 = x0 + n;
+        int x2 = x1 + n;
+        int x3 = x2 + n;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int c = 0;
+        for (; c < vecEnd; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + c);
+            FloatVector w0 = FloatVector.fromArray(F, w, c);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            a03 = w0.fma(v3, a03);
+            FloatVector w1 = FloatVector.fromArray(F, w, n + c);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            a13 = w1.fma(v3, a13);
+            FloatVector w2 = FloatVector.fromArray(F, w, 2 * n + c);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w2.fma(v3, a23);
+            FloatVector w3 = FloatVector.fromArray(F, w, 3 * n + c);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+            a33 = w3.fma(v3, a33);
+        }
+        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
+        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
+        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
+        out[(i + 3) * stride + col] = tail(a03.reduceLanes(VectorOperators.ADD), w, 0, x, x3, c, n);
+        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
+        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
+        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
+        out[(i + 3) * stride + col + 1] = tail(a13.reduceLanes(VectorOperators.ADD), w, n, x, x3, c, n);
+        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
+        out[(i + 3) * stride + col + 2] = tail(a23.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x3, c, n);
+        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
+        out[(i + 3) * stride + col + 3] = tail(a33.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x3, c, n);
     }
 
     private static void block4x3(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
@@ -157,18 +272,18 @@ final class CpuMatmul {
             a31 = w3.fma(v1, a31);
             a32 = w3.fma(v2, a32);
         }
-        store(a00, w, 0, x, x0, c, n, out, i * stride + col);
-        store(a01, w, 0, x, x1, c, n, out, (i + 1) * stride + col);
-        store(a02, w, 0, x, x2, c, n, out, (i + 2) * stride + col);
-        store(a10, w, n, x, x0, c, n, out, i * stride + col + 1);
-        store(a11, w, n, x, x1, c, n, out, (i + 1) * stride + col + 1);
-        store(a12, w, n, x, x2, c, n, out, (i + 2) * stride + col + 1);
-        store(a20, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
-        store(a21, w, 2 * n, x, x1, c, n, out, (i + 1) * stride + col + 2);
-        store(a22, w, 2 * n, x, x2, c, n, out, (i + 2) * stride + col + 2);
-        store(a30, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
-        store(a31, w, 3 * n, x, x1, c, n, out, (i + 1) * stride + col + 3);
-        store(a32, w, 3 * n, x, x2, c, n, out, (i + 2) * stride + col + 3);
+        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
+        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
+        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
+        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
+        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
+        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
+        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
+        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
+        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
     }
 
     private static void block4x2(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
@@ -193,14 +308,14 @@ final class CpuMatmul {
             a30 = w3.fma(v0, a30);
             a31 = w3.fma(v1, a31);
         }
-        store(a00, w, 0, x, x0, c, n, out, i * stride + col);
-        store(a01, w, 0, x, x1, c, n, out, (i + 1) * stride + col);
-        store(a10, w, n, x, x0, c, n, out, i * stride + col + 1);
-        store(a11, w, n, x, x1, c, n, out, (i + 1) * stride + col + 1);
-        store(a20, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
-        store(a21, w, 2 * n, x, x1, c, n, out, (i + 1) * stride + col + 2);
-        store(a30, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
-        store(a31, w, 3 * n, x, x1, c, n, out, (i + 1) * stride + col + 3);
+        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
+        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
+        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
+        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
+        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
+        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
+        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
     }
 
     /** Decode of a single row: four independent accumulator chains keep the loads in flight. */
@@ -215,19 +330,21 @@ final class CpuMatmul {
             a2 = FloatVector.fromArray(F, w, 2 * n + c).fma(v0, a2);
             a3 = FloatVector.fromArray(F, w, 3 * n + c).fma(v0, a3);
         }
-        store(a0, w, 0, x, x0, c, n, out, i * stride + col);
-        store(a1, w, n, x, x0, c, n, out, i * stride + col + 1);
-        store(a2, w, 2 * n, x, x0, c, n, out, i * stride + col + 2);
-        store(a3, w, 3 * n, x, x0, c, n, out, i * stride + col + 3);
+        out[i * stride + col] = tail(a0.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
+        out[i * stride + col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
+        out[i * stride + col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
+        out[i * stride + col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
     }
 
-    /** Lane reduction plus the scalar tail from {@code c}: the end of {@link VectorMath#dot}. */
-    private static void store(FloatVector acc, float[] w, int wOff, float[] x, int xOff, int c, int n, float[] out,
-                              int at) {
-        float s = acc.reduceLanes(VectorOperators.ADD);
+    /**
+     * The scalar tail of a dot product from element {@code c} on, added to the reduced vector part
+     * {@code s}: the end of every kernel's dot product. Vectors never cross a call boundary here: a
+     * vector argument of a call C2 did not inline would be boxed on every call.
+     */
+    private static float tail(float s, float[] w, int wOff, float[] x, int xOff, int c, int n) {
         for (int i = c; i < n; i++) {
             s += w[wOff + i] * x[xOff + i];
         }
-        out[at] = s;
+        return s;
     }
 }

@@ -19,9 +19,16 @@ import org.specdec.tensor.WeightTensor;
  * shuffle, in the paired order of {@link InputPanel}. The conversions are exact for every bit
  * pattern (subnormals, infinities and NaN payloads included).
  *
- * <p>A row is read in one bulk copy and widened in a loop of its own, apart from the FMAs: with
- * the widening of several F16 rows inlined into one kernel loop, C2 stops compiling the vector
- * operations to instructions (its inlining node budget runs out).
+ * <p>BF16 widens with a shift (even elements) or a mask (odd ones): bf16 is the top half of an
+ * f32. F16 widens by multiplying its exponent-and-mantissa bits, shifted into an f32's place and
+ * read as a float (the value times 2^-112), by 2^112, which rebiases normals and normalises
+ * subnormals exactly; infinities and NaNs would come out finite, so the loop watches the exponents
+ * and a row holding one is redone by the scalar definition.
+ *
+ * <p>The widening is written out in each loop rather than in helpers returning vectors: a vector
+ * crossing a call that C2 did not inline (its inlining node budget runs out in big kernels) is
+ * boxed on every call, and such a loop runs many times slower. A row is widened in a loop of its
+ * own, apart from the FMAs, for the same reason.
  */
 final class WeightRowReader {
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorMath.F.vectorShape());
@@ -91,8 +98,8 @@ final class WeightRowReader {
         int vecEnd = InputPanel.pairedVectorEnd(n);
         for (int e = 0; e < vecEnd; e += 2 * L) {
             IntVector u = IntVector.fromArray(I, src, srcOff + (e >> 1));
-            bf16Even(u).intoArray(dst, off + e);
-            bf16Odd(u).intoArray(dst, off + e + L);
+            u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + e);
+            u.and(0xffff0000).reinterpretAsFloats().intoArray(dst, off + e + L);
         }
         tailToF32(DType.BF16, src, srcOff, vecEnd, n, dst, off);
     }
@@ -107,8 +114,13 @@ final class WeightRowReader {
         IntVector exponents = IntVector.zero(I);
         for (int e = 0; e < vecEnd; e += 2 * L) {
             IntVector u = IntVector.fromArray(I, src, srcOff + (e >> 1));
-            f16Even(u).intoArray(dst, off + e);
-            f16Odd(u).intoArray(dst, off + e + L);
+            // Even halves: exponent and mantissa shifted into an f32's place, then the sign.
+            u.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .reinterpretAsInts().or(u.lanewise(VectorOperators.LSHL, 16).and(0x80000000))
+                    .reinterpretAsFloats().intoArray(dst, off + e);
+            // Odd halves: the same bits from the high half, whose sign is already in place.
+            u.lanewise(VectorOperators.LSHR, 3).and(0x7fff << 13).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .reinterpretAsInts().or(u.and(0x80000000)).reinterpretAsFloats().intoArray(dst, off + e + L);
             exponents = exponents.or(u.and(0x7c007c00).add(0x04000400));
         }
         if (exponents.and(0x80008000).reduceLanes(VectorOperators.OR) != 0) {
@@ -127,33 +139,5 @@ final class WeightRowReader {
             short h = (short) ((e & 1) == 0 ? pair : pair >>> 16);
             dst[off + e] = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
         }
-    }
-
-    /** bf16 is the top half of an f32: the low element shifted up, the high element masked. */
-    static FloatVector bf16Even(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    static FloatVector bf16Odd(IntVector pairs) {
-        return pairs.and(0xffff0000).reinterpretAsFloats();
-    }
-
-    /**
-     * The even halves of F16 pairs, exact for every finite half: the exponent-and-mantissa bits
-     * shifted into an f32's place read as a float are the value times 2^-112, so one multiply by
-     * 2^112 rebiases normals and normalises subnormals. Infinities and NaNs come out finite; the
-     * caller checks for them ({@link #f16PairsToF32}).
-     */
-    static FloatVector f16Even(IntVector pairs) {
-        IntVector shifted = pairs.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector sign = pairs.lanewise(VectorOperators.LSHL, 16).and(0x80000000);
-        return shifted.reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).reinterpretAsInts().or(sign).reinterpretAsFloats();
-    }
-
-    /** The odd halves of F16 pairs, as {@link #f16Even}. */
-    static FloatVector f16Odd(IntVector pairs) {
-        IntVector shifted = pairs.lanewise(VectorOperators.LSHR, 3).and(0x7fff << 13);
-        IntVector sign = pairs.and(0x80000000);
-        return shifted.reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 }
