@@ -38,7 +38,7 @@ final class CpuMatmul {
         }
         DType dtype = w.dtype();
         float[] x = in.elements(dtype);
-        int vecEnd = InputPanel.vectorEnd(dtype, n);
+        int vecEnd = InputPanel.vectorEnd(n);
         boolean decodeFromPairs = m == 1 && dtype == DType.BF16;
         float[] ws = reader.rows;
         for (int j = jFrom; j < jTo; j += 4) {
@@ -48,7 +48,8 @@ final class CpuMatmul {
                 for (int r = 0; r < 4; r++) {
                     reader.loadPairsAndTail(w, j + r, r);
                 }
-                pairs4x1Bf16(reader.pairs, reader.pairStride, vecEnd, x, ws, n, out, col);
+                pairs4x1Bf16(reader.pairs, reader.pairStride, InputPanel.pairedVectorEnd(n), vecEnd, x, ws, n, out,
+                        col);
             } else {
                 for (int r = 0; r < jn; r++) {
                     reader.load(w, j + r, r);
@@ -102,10 +103,10 @@ final class CpuMatmul {
      * Decode of one input row against four BF16 rows read as pairs: the same FMAs in the same order
      * as {@link #block4x1} over the widened rows, without writing them to scratch.
      */
-    private static void pairs4x1Bf16(int[] p, int ps, int vecEnd, float[] x, float[] tails, int n, float[] out,
-                                     int col) {
+    private static void pairs4x1Bf16(int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails, int n,
+                                     float[] out, int col) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int e = 0; e < vecEnd; e += 2 * L) {
+        for (int e = 0; e < pairedEnd; e += 2 * L) {
             int q = e >> 1;
             FloatVector xe = FloatVector.fromArray(F, x, e);
             FloatVector xo = FloatVector.fromArray(F, x, e + L);
@@ -121,6 +122,13 @@ final class CpuMatmul {
             a1 = u1.and(0xffff0000).reinterpretAsFloats().fma(xo, a1);
             a2 = u2.and(0xffff0000).reinterpretAsFloats().fma(xo, a2);
             a3 = u3.and(0xffff0000).reinterpretAsFloats().fma(xo, a3);
+        }
+        for (int c = pairedEnd; c < vecEnd; c += L) {  // the whole vector after the paired blocks
+            FloatVector v = FloatVector.fromArray(F, x, c);
+            a0 = FloatVector.fromArray(F, tails, c).fma(v, a0);
+            a1 = FloatVector.fromArray(F, tails, n + c).fma(v, a1);
+            a2 = FloatVector.fromArray(F, tails, 2 * n + c).fma(v, a2);
+            a3 = FloatVector.fromArray(F, tails, 3 * n + c).fma(v, a3);
         }
         out[col] = tail(a0.reduceLanes(VectorOperators.ADD), tails, 0, x, 0, vecEnd, n);
         out[col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), tails, n, x, 0, vecEnd, n);

@@ -28,6 +28,8 @@ import org.specdec.tensor.WeightTensor;
  */
 public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private static final int ROW_GRAIN = 8;
+    /** Element-wise work below this many elements stays on the calling thread (a hand-off costs more). */
+    private static final int PARALLEL_ELEMENTS = 16_384;
 
     private final LlamaWeights w;
     private final ModelConfig c;
@@ -94,6 +96,9 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     /** Sets the GEMM input to {@code rows} rows of {@code cols} from {@code x}. */
     private InputPanel input(float[] x, int rows, int cols) {
         panel.set(x, rows, cols, pairedInputs);
+        if (pairedInputs) {
+            pool.parallelFor(rows, Math.max(1, PARALLEL_ELEMENTS / cols), (from, to, wk) -> panel.pairRows(from, to));
+        }
         return panel;
     }
 
@@ -220,7 +225,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             segment(lw.wGate(), null, 0, from, to, normed, gate, ff, rd);
             segment(lw.wUp(), null, ff, from, to, normed, up, ff, rd);
         });
-        VectorMath.swiglu(gate, up, 0, m * ff);
+        pool.parallelFor(m * ff, PARALLEL_ELEMENTS, (from, to, wk) -> VectorMath.swiglu(gate, up, from, to - from));
         InputPanel activated = input(gate, m, ff);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
                 CpuMatmul.rows(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));

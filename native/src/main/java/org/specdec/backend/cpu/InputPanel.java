@@ -27,23 +27,24 @@ final class InputPanel {
 
     /**
      * Takes {@code rows} rows of {@code cols} elements from {@code x} (not copied: the caller keeps
-     * {@code x} unchanged while the panel is in use); builds the paired order when
-     * {@code pairedOrder}.
+     * {@code x} unchanged while the panel is in use); with {@code pairedOrder}, the caller then
+     * fills the paired order with {@link #pairRows} over all rows (in parallel where it pays).
      */
     void set(float[] x, int rows, int cols, boolean pairedOrder) {
         this.natural = x;
         this.rows = rows;
         this.cols = cols;
         this.hasPaired = pairedOrder;
-        if (!pairedOrder) {
-            return;
+        if (pairedOrder && paired.length < rows * cols) {
+            paired = new float[Math.max(rows * cols, paired.length * 2)];
         }
-        int n = rows * cols;
-        if (paired.length < n) {
-            paired = new float[Math.max(n, paired.length * 2)];
-        }
+    }
+
+    /** Writes rows [from, to) in the paired order. */
+    void pairRows(int from, int to) {
+        float[] x = natural;
         int vecEnd = pairedVectorEnd(cols);
-        for (int r = 0; r < rows; r++) {
+        for (int r = from; r < to; r++) {
             int base = r * cols;
             for (int e = 0; e < vecEnd; e += PAIRED_BLOCK) {
                 for (int j = 0; j < L; j++) {
@@ -74,11 +75,16 @@ final class InputPanel {
         return paired;
     }
 
-    /** Where the vector part of a row of {@code n} elements ends for a weight of {@code dtype}. */
-    static int vectorEnd(DType dtype, int n) {
-        return dtype == DType.F32 ? n - n % L : pairedVectorEnd(n);
+    /**
+     * Where the vector part of a row of {@code n} elements ends, for every dtype: the kernels multiply
+     * whole vectors up to here (for 16-bit weights the paired blocks, then at most one vector in
+     * natural order) and the rest one element at a time.
+     */
+    static int vectorEnd(int n) {
+        return n - n % L;
     }
 
+    /** Where the paired blocks of a row of {@code n} elements end; the natural-order tail follows. */
     static int pairedVectorEnd(int n) {
         return n - n % PAIRED_BLOCK;
     }

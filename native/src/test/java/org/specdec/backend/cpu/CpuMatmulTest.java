@@ -57,6 +57,7 @@ class CpuMatmulTest {
     static float[] gemm(WeightTensor w, float[] x, int m) {
         InputPanel panel = new InputPanel();
         panel.set(x, m, w.cols(), true);
+        panel.pairRows(0, m);
         float[] out = new float[m * w.rows()];
         CpuMatmul.rows(w, 0, w.rows(), panel, null, out, w.rows(), 0, new WeightRowReader(w.cols() + 8));
         return out;
