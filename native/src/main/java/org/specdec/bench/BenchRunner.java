@@ -324,7 +324,7 @@ public final class BenchRunner {
         for (int r = 0; r < batch; r++) {
             pool[r] = runner.newCache(512);
         }
-        PassProfile.warmUp(runner, pool, 64, new int[] {batch}, new int[] {positions});
+        PassProfile.warmUp(runner, pool, 64, new int[] {batch}, new int[] {positions}, 1_000_000_000L);
         return PassProfile.passMs(runner, PassProfile.prefill(runner, pool, batch, 64), 64, positions);
     }
 

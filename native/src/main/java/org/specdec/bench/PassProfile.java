@@ -101,7 +101,7 @@ public final class PassProfile {
             for (int r = 0; r < maxBatch; r++) {
                 pool[r] = runner.newCache(capacity);
             }
-            warmUp(runner, pool, o.shortContext, o.batches, o.positions);
+            warmUp(runner, pool, o.shortContext, o.batches, o.positions, WARM_UP_NS);
             double batch1 = Double.NaN;
             log.println("| batch | positions/row | context | pass ms | weight GB/s | share of bandwidth | tokens/s (1 position) |");
             log.println("|---:|---:|---:|---:|---:|---:|---:|");
@@ -177,13 +177,13 @@ public final class PassProfile {
 
     /**
      * Rounds of passes over every measured shape until the JIT has settled: at least
-     * {@link #WARM_UP_NS}, then until three windows of half a second in a row bring no round 2%
+     * {@code minNs}, then until three windows of half a second in a row bring no round 2%
      * faster than the best before them (at most {@link #WARM_UP_MAX_NS}). The CPU backend's vector
      * kernels differ by shape and are compiled while the worker threads keep both cores busy, so
      * compilation lags the wall clock by seconds, and a kernel still running C1 code is many
      * times slower; a fixed, short warm-up measured some shapes before they were compiled.
      */
-    static void warmUp(ModelRunner runner, KvCache[] pool, int context, int[] batches, int[] positions) {
+    static void warmUp(ModelRunner runner, KvCache[] pool, int context, int[] batches, int[] positions, long minNs) {
         long start = System.nanoTime();
         double best = Double.MAX_VALUE;
         int quietWindows = 0;
@@ -203,7 +203,7 @@ public final class PassProfile {
             }
             quietWindows = windowBest < best * 0.98 ? 0 : quietWindows + 1;
             best = Math.min(best, windowBest);
-            if (quietWindows >= 3 && System.nanoTime() - start >= WARM_UP_NS) {
+            if (quietWindows >= 3 && System.nanoTime() - start >= minNs) {
                 return;
             }
         }
