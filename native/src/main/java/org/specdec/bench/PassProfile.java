@@ -15,6 +15,7 @@ import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBandwidth;
+import org.specdec.backend.cpu.CpuPeak;
 import org.specdec.backend.cpu.WorkerPool;
 import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.cuda.CudaBackend;
@@ -84,6 +85,7 @@ public final class PassProfile {
             CudaBackend gpu = backend instanceof CudaBackend c ? c : null;
             double bytes = runner.weightBytesPerPass();
             double copyGbs = Double.NaN;
+            double fmaGflops = Double.NaN;
             log.printf(Locale.ROOT, "model %s: %d layers, hidden %d, vocab %d, %.1f MB of weights read per pass%n",
                     ck.name(), w.config().numLayers(), w.config().hiddenSize(), w.config().vocabSize(), bytes / 1e6);
             if (gpu != null) {
@@ -94,8 +96,10 @@ public final class PassProfile {
                         gpu.driverVersion() / 1000, gpu.driverVersion() % 1000 / 10, copyGbs);
             } else if (backend instanceof CpuBackend cpu) {
                 copyGbs = CpuBandwidth.readGbs(cpu, 1L << 30, 5);
+                fmaGflops = CpuPeak.fmaGflops(cpu, 3);
                 log.printf(Locale.ROOT, "device cpu: %d worker threads read %.1f GB/s (1 GiB heap array, vector sum,"
-                        + " best of 5); the share column is of this rate%n", cpu.threads(), copyGbs);
+                        + " best of 5); the share column is of this rate. Their FMA peak: %.0f GFLOP/s (registers"
+                        + " only, best of 3)%n", cpu.threads(), copyGbs, fmaGflops);
             }
             KvCache[] pool = new KvCache[maxBatch];
             for (int r = 0; r < maxBatch; r++) {
@@ -114,8 +118,11 @@ public final class PassProfile {
                     if (p == 1) {
                         one = ms;
                     } else if (!Double.isNaN(one)) {
-                        log.printf(Locale.ROOT, "  batch %d: %d-position pass = %.2fx a 1-position pass%n", batch, p,
-                                ms / one);
+                        log.printf(Locale.ROOT, "  batch %d: %d-position pass = %.2fx a 1-position pass%s%n", batch, p,
+                                ms / one, Double.isNaN(fmaGflops) ? "" : String.format(Locale.ROOT,
+                                        "; its matrix products alone at the peak would take %.3f ms (%.0f%% of the"
+                                                + " pass)", 2.0 * w.matrixParameters() * batch * p / fmaGflops / 1e6,
+                                        100 * 2.0 * w.matrixParameters() * batch * p / fmaGflops / 1e6 / ms));
                     }
                 }
                 if (batch == 1) {

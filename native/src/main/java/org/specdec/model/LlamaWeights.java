@@ -44,6 +44,17 @@ public final class LlamaWeights {
         return b;
     }
 
+    /** Parameters of the matrices multiplied per position in a forward pass (two FLOPs each). */
+    public long matrixParameters() {
+        long p = (long) lmHead.rows() * lmHead.cols();
+        for (LayerWeights l : layers) {
+            for (WeightTensor t : new WeightTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
+                p += (long) t.rows() * t.cols();
+            }
+        }
+        return p;
+    }
+
     /** Parameter count, embedding included (counted once when tied). */
     public long parameterCount() {
         long p = (long) embedding.rows() * embedding.cols() + finalNorm.length;
