@@ -171,6 +171,32 @@ public final class WeightTensor {
         floatViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, cols);
     }
 
+    /**
+     * Copies rows [row, row + count) of an F32 tensor back to back into {@code dst} with one memory
+     * copy, where they lie back to back in one block; returns false, copying nothing, where they
+     * do not (a column slice, or a block boundary among them).
+     */
+    public boolean copyRowsF32(int row, int count, float[] dst, int dstOff) {
+        if (storedCols != cols || rowsInBlockFrom(row) < count) {
+            return false;
+        }
+        floatViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, count * cols);
+        return true;
+    }
+
+    /**
+     * {@link #copyRowPairs} for rows [row, row + count) back to back ({@code cols / 2} ints each) with
+     * one memory copy, under the same conditions as {@link #copyRowsF32}, on the pair grid.
+     */
+    public boolean copyRowsPairs(int row, int count, int[] dst, int dstOff) {
+        int e = elementInBlock(row);
+        if (storedCols != cols || rowsInBlockFrom(row) < count || (e & 1) != 0 || (cols & 1) != 0) {
+            return false;
+        }
+        pairViews[(rowBase + row) / rowsPerBlock].get(e >> 1, dst, dstOff, count * (cols >> 1));
+        return true;
+    }
+
     /** Copies the raw 16-bit values of row {@code row} of an F16/BF16 tensor into {@code dst}. */
     public void copyRowBits16(int row, short[] dst, int dstOff) {
         shortViews[(rowBase + row) / rowsPerBlock].get(elementInBlock(row), dst, dstOff, cols);

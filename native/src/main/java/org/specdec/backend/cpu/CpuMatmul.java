@@ -45,15 +45,11 @@ final class CpuMatmul {
             int jn = Math.min(4, jTo - j);
             int col = outCol + j;
             if (decodeFromPairs && jn == 4) {
-                for (int r = 0; r < 4; r++) {
-                    reader.loadPairsAndTail(w, j + r, r);
-                }
-                pairs4x1Bf16(reader.pairs, reader.pairStride, InputPanel.pairedVectorEnd(n), vecEnd, x, ws, n, out,
-                        col);
+                reader.loadPairsAndTails(w, j, 4);
+                pairs4x1Bf16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x, ws,
+                        n, out, col);
             } else {
-                for (int r = 0; r < jn; r++) {
-                    reader.load(w, j + r, r);
-                }
+                reader.load(w, j, jn);
                 int i = 0;
                 if (jn == 4) {
                     for (; i + 5 <= m; i += 5) {

@@ -38,59 +38,79 @@ final class WeightRowReader {
 
     /** Four F32 rows in the order their kernels read: slot s at [s * cols, (s + 1) * cols). */
     final float[] rows;
-    /** Four 16-bit rows as raw pairs: slot s at [s * pairStride, ...). */
+    /** Four 16-bit rows as raw pairs: slot s at [s * pairStride(cols), ...). */
     final int[] pairs;
-    final int pairStride;
     private final short[] halves;
 
     WeightRowReader(int maxCols) {
         rows = new float[4 * maxCols];
-        pairStride = maxCols / 2 + 1;
-        pairs = new int[4 * pairStride];
+        pairs = new int[4 * pairStride(maxCols)];
         halves = new short[maxCols];
     }
 
-    /** Row {@code r} of {@code w} as F32 into slot {@code slot} of {@link #rows}, in its kernels' order. */
-    void load(WeightTensor w, int r, int slot) {
+    /** Ints per row of pairs: an odd row's last element sits alone in the low half of its int. */
+    static int pairStride(int cols) {
+        return (cols + 1) >> 1;
+    }
+
+    /**
+     * Rows [r, r + count) of {@code w} as F32 into slots 0 .. count - 1 of {@link #rows}, in their
+     * kernels' order. Rows lying back to back are read with one memory copy: a copy call and its
+     * index arithmetic per row cost a pass of a 110M model about as much as its attention.
+     */
+    void load(WeightTensor w, int r, int count) {
         int n = w.cols();
-        int base = slot * n;
         if (w.dtype() == DType.F32) {
-            w.copyRowF32(r, rows, base);
+            if (!w.copyRowsF32(r, count, rows, 0)) {
+                for (int s = 0; s < count; s++) {
+                    w.copyRowF32(r + s, rows, s * n);
+                }
+            }
             return;
         }
-        int p = slot * pairStride;
-        readPairs(w, r, p);
-        if (w.dtype() == DType.BF16) {
-            bf16PairsToF32(pairs, p, n, rows, base);
-        } else {
-            f16PairsToF32(pairs, p, n, rows, base);
+        readPairs(w, r, count);
+        int ps = pairStride(n);
+        for (int s = 0; s < count; s++) {
+            if (w.dtype() == DType.BF16) {
+                bf16PairsToF32(pairs, s * ps, n, rows, s * n);
+            } else {
+                f16PairsToF32(pairs, s * ps, n, rows, s * n);
+            }
         }
     }
 
     /**
-     * The raw pairs of 16-bit row {@code r} into {@link #pairs} at {@code at}, and its elements
-     * after the vector part, as F32, into slot {@code slot} of {@link #rows} at their own places:
-     * what the fused one-row kernels read.
+     * The raw pairs of 16-bit rows [r, r + count) into {@link #pairs}, and each row's elements
+     * after the paired blocks, as F32, into its slot of {@link #rows} at their own places: what the
+     * fused one-row kernels read.
      */
-    void loadPairsAndTail(WeightTensor w, int r, int slot) {
+    void loadPairsAndTails(WeightTensor w, int r, int count) {
         int n = w.cols();
-        int at = slot * pairStride;
-        readPairs(w, r, at);
-        tailToF32(w.dtype(), pairs, at, InputPanel.pairedVectorEnd(n), n, rows, slot * n);
+        readPairs(w, r, count);
+        for (int s = 0; s < count; s++) {
+            tailToF32(w.dtype(), pairs, s * pairStride(n), InputPanel.pairedVectorEnd(n), n, rows, s * n);
+        }
     }
 
-    private void readPairs(WeightTensor w, int r, int at) {
-        if (w.copyRowPairs(r, pairs, at)) {
+    private void readPairs(WeightTensor w, int r, int count) {
+        int n = w.cols();
+        int ps = pairStride(n);
+        if (w.copyRowsPairs(r, count, pairs, 0)) {
             return;
         }
-        // A row off the pair grid (odd length or odd offset in its block): pack it here.
-        int n = w.cols();
-        w.copyRowBits16(r, halves, 0);
-        for (int p = 0; p < n / 2; p++) {
-            pairs[at + p] = (halves[2 * p] & 0xffff) | (halves[2 * p + 1] << 16);
-        }
-        if ((n & 1) != 0) {
-            pairs[at + n / 2] = halves[n - 1] & 0xffff;
+        for (int s = 0; s < count; s++) {
+            int at = s * ps;
+            if (w.copyRowPairs(r + s, pairs, at)) {
+                continue;
+            }
+            // A row off the pair grid (odd length or odd offset in its block): pack it here.
+            w.copyRowBits16(r + s, halves, 0);
+            for (int p = 0; p < n / 2; p++) {
+                pairs[at + p] = (halves[2 * p] & 0xffff) | (halves[2 * p + 1] << 16);
+            }
+            if ((n & 1) != 0) {
+                pairs[at + n / 2] = halves[n - 1] & 0xffff;
+            }
         }
     }
 
