@@ -14,21 +14,19 @@ import org.specdec.tensor.WeightTensor;
  * forward pass whatever the batch size. One reader per worker thread.
  *
  * <p>F32 rows are copied as stored. F16 and BF16 rows are copied as ints, each holding a pair of
- * elements, and widened to F32 in vector registers: the low halves of a vector of pairs are the
- * even elements and the high halves the odd ones, so a shift or a mask widens them with no lane
- * shuffle, in the paired order of {@link InputPanel}. The conversions are exact for every bit
- * pattern (subnormals, infinities and NaN payloads included).
- *
- * <p>BF16 widens with a shift (even elements) or a mask (odd ones): bf16 is the top half of an
+ * elements: the low halves of a vector of pairs are the even elements and the high halves the odd
+ * ones, so they widen to F32 in vector registers with no lane shuffle, in the paired order of
+ * {@link InputPanel}. BF16 widens with a shift (even) or a mask (odd): bf16 is the top half of an
  * f32. F16 widens by multiplying its exponent-and-mantissa bits, shifted into an f32's place and
  * read as a float (the value times 2^-112), by 2^112, which rebiases normals and normalises
  * subnormals exactly; infinities and NaNs would come out finite, so the loop watches the exponents
- * and a row holding one is redone by the scalar definition.
+ * and a row holding one is redone by the scalar definition. Every bit pattern converts exactly.
  *
  * <p>The widening is written out in each loop rather than in helpers returning vectors: a vector
  * crossing a call that C2 did not inline (its inlining node budget runs out in big kernels) is
- * boxed on every call, and such a loop runs many times slower. A row is widened in a loop of its
- * own, apart from the FMAs, for the same reason.
+ * boxed on every call, and such a loop runs many times slower. For the same reason F16 rows are
+ * widened in a loop of their own, apart from the FMAs; BF16's two-operation widening fits in the
+ * decode kernel's loop ({@link CpuMatmul}).
  */
 final class WeightRowReader {
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorMath.F.vectorShape());
