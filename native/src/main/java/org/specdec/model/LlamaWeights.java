@@ -34,25 +34,24 @@ public final class LlamaWeights {
     public float[] finalNorm() { return finalNorm; }
     public WeightTensor lmHead() { return lmHead; }
 
+    /** The matrices multiplied per position in a forward pass: every layer's seven, then the LM head. */
+    public List<WeightTensor> matrices() {
+        List<WeightTensor> m = new ArrayList<>(7 * layers.size() + 1);
+        for (LayerWeights l : layers) {
+            m.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()));
+        }
+        m.add(lmHead);
+        return m;
+    }
+
     /** Bytes of matrix weights read per forward pass (for roofline figures). */
     public long matrixBytes() {
-        long b = lmHead.byteSize();
-        for (LayerWeights l : layers) {
-            b += l.wq().byteSize() + l.wk().byteSize() + l.wv().byteSize() + l.wo().byteSize()
-                    + l.wGate().byteSize() + l.wUp().byteSize() + l.wDown().byteSize();
-        }
-        return b;
+        return matrices().stream().mapToLong(WeightTensor::byteSize).sum();
     }
 
     /** Parameters of the matrices multiplied per position in a forward pass (two FLOPs each). */
     public long matrixParameters() {
-        long p = (long) lmHead.rows() * lmHead.cols();
-        for (LayerWeights l : layers) {
-            for (WeightTensor t : new WeightTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
-                p += (long) t.rows() * t.cols();
-            }
-        }
-        return p;
+        return matrices().stream().mapToLong(t -> (long) t.rows() * t.cols()).sum();
     }
 
     /** Parameter count, embedding included (counted once when tied). */

@@ -16,7 +16,9 @@ import org.specdec.tensor.WeightTensor;
  *
  * <p>The micro-kernels hold a block of 4 (weight rows) x up to 5 (input rows) accumulators: each
  * load feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
- * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers. A single input row against BF16 weights (decode) skips the F32 scratch: the pairs are
+ * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers.
+ * Each block shape is written out: accumulators held in an array, or passed to a helper, would be
+ * boxed. A single input row against BF16 weights (decode) skips the F32 scratch: the pairs are
  * widened in registers and multiplied at once. Every dot product, whatever kernel computes it, runs the
  * same operations in the same order (one vector accumulator over the chunks of the weight's
  * element order, lane reduction, scalar tail), so a row's result does not depend on the batch it
@@ -66,7 +68,7 @@ final class CpuMatmul {
                 }
                 for (; i < m; i++) {
                     for (int r = 0; r < jn; r++) {
-                        out[i * outStride + col + r] = dot(ws, r * n, x, i * n, vecEnd, n);
+                        out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n);
                     }
                 }
             }
@@ -79,20 +81,6 @@ final class CpuMatmul {
                 }
             }
         }
-    }
-
-    /** One dot product in the kernels' order: vector chunks up to {@code vecEnd}, reduction, tail. */
-    private static float dot(float[] w, int wOff, float[] x, int xOff, int vecEnd, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int c = 0;
-        for (; c < vecEnd; c += L) {
-            acc = FloatVector.fromArray(F, w, wOff + c).fma(FloatVector.fromArray(F, x, xOff + c), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; c < n; c++) {
-            s += w[wOff + c] * x[xOff + c];
-        }
-        return s;
     }
 
     /**

@@ -79,18 +79,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
         }
-        this.pairedInputs = hasSixteenBitMatrix(w);
+        this.pairedInputs = w.matrices().stream().anyMatch(t -> t.dtype() != DType.F32);
         ensureCapacity(16);
-    }
-
-    private static boolean hasSixteenBitMatrix(LlamaWeights w) {
-        boolean any = w.lmHead().dtype() != DType.F32;
-        for (LayerWeights l : w.layers()) {
-            for (WeightTensor t : new WeightTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()}) {
-                any |= t.dtype() != DType.F32;
-            }
-        }
-        return any;
     }
 
     /** Sets the GEMM input to {@code rows} rows of {@code cols} from {@code x}. */

@@ -16,10 +16,14 @@ final class VectorMath {
     private VectorMath() {}
 
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return dot(a, aOff, b, bOff, F.loopBound(n), n);
+    }
+
+    /** The dot product with whole vectors up to {@code vecEnd} (a multiple of the lanes), then one element at a time. */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int vecEnd, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        int bound = F.loopBound(n);
-        for (; i < bound; i += LANES) {
+        for (; i < vecEnd; i += LANES) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
