@@ -41,6 +41,11 @@ final class KernelLauncher {
     static final String SYNC_PROPERTY = "specdec.cuda.sync";
     /** SPECDEC_CUDA_GRAPHS=0 launches every kernel on its own (graphs are on by default). */
     static final String GRAPHS_ENV = "SPECDEC_CUDA_GRAPHS";
+    /**
+     * SPECDEC_CUDA_BASELINE=1 (or -Dspecdec.cuda.baseline=true) runs the previous generation of the
+     * decode kernels, kept so that a GPU run can measure old against new side by side and fall back.
+     */
+    static final String BASELINE_ENV = "SPECDEC_CUDA_BASELINE";
     /** How long the stream is held before a profiled stretch: longer than the host needs to enqueue a pass. */
     static final long PROFILE_HOLD_NS = 50_000_000L;
 
@@ -48,6 +53,7 @@ final class KernelLauncher {
     private final CUstream stream;
     private final boolean syncEach;
     private final boolean graphsEnabled;
+    private final boolean baseline;
     private final Map<String, CUfunction> functions = new HashMap<>();
     private long launches;
     /** Host launches of every backend in this JVM (benchmarks divide it by engine steps). */
@@ -66,6 +72,8 @@ final class KernelLauncher {
         this.stream = stream;
         this.syncEach = syncRequested();
         this.graphsEnabled = !"0".equals(System.getenv(GRAPHS_ENV)) && !Boolean.getBoolean("specdec.cuda.noGraphs");
+        String b = System.getenv(BASELINE_ENV);
+        this.baseline = Boolean.getBoolean("specdec.cuda.baseline") || (b != null && !b.isBlank() && !b.equals("0"));
     }
 
     static boolean syncRequested() {
@@ -95,6 +103,11 @@ final class KernelLauncher {
 
     static long allLaunches() {
         return ALL.sum();
+    }
+
+    /** Whether the runners use the baseline kernels ({@link #BASELINE_ENV}). */
+    boolean baseline() {
+        return baseline;
     }
 
     boolean syncEach() {
