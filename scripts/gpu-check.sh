@@ -117,10 +117,9 @@ run() {
   say "start" "$(date -u +%FT%TZ)" "commit $(cat "$B/commit.txt" 2>/dev/null), device $device"
 
   # 0. The machine, then the device as the engine opens it (driver, compute capability, module load).
-  { nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || echo "no nvidia-smi";
-    "$B/jre/bin/java" -version 2>&1; nproc; free -g | sed -n 2p; } > "$OUT/env.txt"
-  cat "$OUT/env.txt"
-  if ! step "0 device" 60 device.txt "${CLI[@]}" device-info --device "$device"; then
+  if ! step "0 device" 60 device.txt bash -c '{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm \
+      --format=csv || echo "no nvidia-smi"; "$1" -version; nproc; free -g | sed -n 2p; } 2>&1; shift; exec "$@"' _ \
+      "$B/jre/bin/java" "${CLI[@]}" device-info --device "$device"; then
     $dry || { say "stop" "the device cannot run the kernels" "see device.txt"; return 1; }
   fi
 
@@ -140,12 +139,14 @@ run() {
   #    weights. Synchronizing after every launch names the kernel that faults.
   if $dry; then
     SKIP_RC=3 step "1 gpu tests" 120 gpu-tests.txt "${J[@]}" org.specdec.testing.GpuTestMain \
-        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest
+        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest \
+        org.specdec.backend.cuda.CudaTensorParallelGpuTest
   else
     SPECDEC_CUDA_SYNC=1 step "1 gpu tests" 170 gpu-tests.txt "${J[@]}" org.specdec.testing.GpuTestMain \
-        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest
+        org.specdec.backend.cuda.CudaGpuTest org.specdec.trained.TrainedPairGpuTest \
+        org.specdec.backend.cuda.CudaTensorParallelGpuTest
   fi
-  grep -E '^(logits parity|greedy|device acceptance|stories260K|sotu|sotu-)' "$OUT/gpu-tests.txt" | sed 's/^/   /'
+  grep -E '^(logits parity|greedy|device acceptance|stories260K|sotu|sotu-|tensor parallel|all-reduce)' "$OUT/gpu-tests.txt" | sed 's/^/   /'
 
   # 2. The models.
   if [[ -n "$maker" ]]; then
@@ -160,6 +161,11 @@ run() {
   # 3. One target pass: batch x positions, context 2048 vs 64, copy bandwidth, kernels, memory.
   step "3 pass profile" 90 profile.txt "${CLI[@]}" profile --device "$device" --target "$target" \
       --batch "$batches" --positions 1,5 --context 64 --long-context "$long"
+  # 3b. Tensor parallel 2 with both shards on the one GPU (the multi-GPU code path), then the whole
+  #     model launched kernel by kernel as the group is (it has no CUDA graphs yet), side by side.
+  step "3b tensor parallel" 90 tp.txt bash -c '"$@" --tensor-parallel 2 && SPECDEC_CUDA_GRAPHS=0 "$@"' _ \
+      "${CLI[@]}" profile --device "$device" --target "$target" --batch 1,8 --positions 1,5 --context 64 \
+      --long-context 0 --memory-steps 0
   local bw
   bw=$(sed -n 's/.*copy \([0-9.]*\) GB\/s.*/\1/p' "$OUT/profile.txt" | head -1)
 

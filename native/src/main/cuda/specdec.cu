@@ -5,7 +5,10 @@
 //   attention_hd*, gemm(o) + splitk_reduce(residual), rmsnorm, gemm(gate|up) +
 //   splitk_reduce(swiglu), gemm(down) + splitk_reduce(residual)] -> rmsnorm(logit rows) ->
 //   gemm(lm_head) + splitk_reduce -> accept_tokens (device acceptance) or a logits copy.
+// A tensor-parallel shard stores its o_proj and down_proj outputs as partials and adds the sum
+// over shards with allreduce_add instead of the residual splitk_reduce.
 #include "layers.cuh"
 #include "attention.cuh"
 #include "gemm.cuh"
 #include "accept.cuh"
+#include "collective.cuh"

@@ -2,6 +2,7 @@ package org.specdec.backend;
 
 import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.backend.cuda.CudaTensorParallelBackend;
 
 /** Chooses the backend for a device name, once at start-up: the engine and the benches all open it here. */
 public final class Backends {
@@ -25,8 +26,10 @@ public final class Backends {
     /**
      * Opens the backend for {@code device} with targets split over {@code tensorParallel} shards.
      *
-     * @throws IllegalArgumentException for a device name it does not know, or tensor parallelism on
-     *                                  a GPU (the CUDA backend runs whole models)
+     * @param device "cpu", "cuda:N" (with tensor parallel N > 1: all shards on that GPU) or
+     *               "cuda:N,M,..." (one shard per GPU)
+     * @throws IllegalArgumentException for a device name it does not know, or a GPU list that does not
+     *                                  match the tensor-parallel degree
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel) {
         String d = device == null ? "cpu" : device;
@@ -34,10 +37,14 @@ public final class Backends {
             return new CpuBackend(threads, maxPositions, tensorParallel);
         }
         if (d.startsWith("cuda")) {
+            java.util.List<Integer> ordinals = CudaBackend.parseOrdinals(d);
             if (tensorParallel > 1) {
-                throw new IllegalArgumentException("tensor parallel " + tensorParallel + " on " + d + ": the CUDA "
-                        + "backend runs whole models; split the target on the CPU backend (device cpu) or use "
-                        + "tensor parallel 1");
+                // Every shard opens its device as CudaBackend.open does, with the same availability checks.
+                return CudaTensorParallelBackend.open(d, ordinals, tensorParallel, maxPositions, Math.max(1, maxRows));
+            }
+            if (ordinals.size() > 1) {
+                throw new IllegalArgumentException("device '" + d + "' names " + ordinals.size() + " GPUs: set tensor "
+                        + "parallel " + ordinals.size() + " to split the target over them, or name one GPU");
             }
             // Fails with CudaAvailability's reason (no kernels in the jar, no driver, no device).
             return CudaBackend.open(d, maxPositions, Math.max(1, maxRows));

@@ -19,6 +19,7 @@ import org.specdec.backend.cpu.CpuPeak;
 import org.specdec.backend.cpu.WorkerPool;
 import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.cuda.CudaBackend;
+import org.specdec.backend.cuda.CudaTensorParallelBackend;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
@@ -53,8 +54,9 @@ public final class PassProfile {
                   Median pass times at each batch x positions (context --context), at batch 1 also at
                   --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
                   table and free device memory before and after --memory-steps verification steps. With
-                  --tensor-parallel N (CPU) the target is split over N shards, and the host all-reduce is also
-                  timed alone at each batch's decode size.
+                  --tensor-parallel N the target is split over N shards (on cuda:N all on that GPU, on
+                  cuda:N,M,... one per GPU); on the CPU the host all-reduce is also timed alone at each
+                  batch's decode size.
                 """;
 
         public static Options parse(Args a) {
@@ -88,12 +90,15 @@ public final class PassProfile {
             double fmaGflops = Double.NaN;
             log.printf(Locale.ROOT, "model %s: %d layers, hidden %d, vocab %d, %.1f MB of weights read per pass%n",
                     ck.name(), w.config().numLayers(), w.config().hiddenSize(), w.config().vocabSize(), bytes / 1e6);
-            if (gpu != null) {
-                copyGbs = gpu.copyBandwidthGbs(1L << 31, 10);
+            CudaBackend firstGpu = gpu != null ? gpu
+                    : backend instanceof CudaTensorParallelBackend group ? group.firstDevice() : null;
+            if (firstGpu != null) {
+                copyGbs = firstGpu.copyBandwidthGbs(1L << 31, 10);
                 log.printf(Locale.ROOT, "device %s %s: compute capability %d.%d, %d SMs, driver CUDA %d.%d; device-to-device"
                                 + " copy %.0f GB/s (bytes read + written, 2 GiB, best of 10)%n", o.device,
-                        gpu.deviceName(), gpu.computeCapability() / 10, gpu.computeCapability() % 10, gpu.smCount(),
-                        gpu.driverVersion() / 1000, gpu.driverVersion() % 1000 / 10, copyGbs);
+                        firstGpu.deviceName(), firstGpu.computeCapability() / 10, firstGpu.computeCapability() % 10,
+                        firstGpu.smCount(), firstGpu.driverVersion() / 1000, firstGpu.driverVersion() % 1000 / 10,
+                        copyGbs);
             } else if (backend instanceof CpuBackend cpu) {
                 copyGbs = CpuBandwidth.readGbs(cpu, 1L << 30, 5);
                 fmaGflops = CpuPeak.fmaGflops(cpu, 3);
@@ -129,7 +134,7 @@ public final class PassProfile {
                     batch1 = one;
                 }
             }
-            if (o.tensorParallel > 1) {
+            if (o.tensorParallel > 1 && backend instanceof CpuBackend) {
                 for (int batch : o.batches) {
                     double us = allReduceMicros(o.tensorParallel, batch * w.config().hiddenSize());
                     log.printf(Locale.ROOT, "  batch %d: one all-reduce of %d floats over %d shards %.1f us; "

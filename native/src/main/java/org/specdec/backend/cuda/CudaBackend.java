@@ -15,6 +15,7 @@ import org.specdec.backend.Backend;
 import org.specdec.backend.ModelRunner;
 import org.specdec.model.LayerWeights;
 import org.specdec.model.LlamaWeights;
+import org.specdec.model.ShardLayout;
 import org.specdec.tensor.WeightTensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +104,24 @@ public final class CudaBackend implements Backend {
                     + " CUDA device(s) (cuda:0..cuda:" + (a.devices() - 1) + ")");
         }
         return new CudaBackend(ordinal, maxPositions, maxRows);
+    }
+
+    /**
+     * The devices of "cuda", "cuda:N" or "cuda:N,M,..." (a tensor-parallel group over several GPUs,
+     * as a Spark task holding several gpu addresses names it).
+     */
+    public static List<Integer> parseOrdinals(String device) {
+        if (device.startsWith("cuda:") && device.contains(",")) {
+            List<Integer> out = new ArrayList<>();
+            for (String part : device.substring(5).split(",", -1)) {
+                out.add(parseOrdinal("cuda:" + part.strip()));
+            }
+            if (new java.util.HashSet<>(out).size() != out.size()) {
+                throw new IllegalArgumentException("device '" + device + "' names a GPU twice");
+            }
+            return List.copyOf(out);
+        }
+        return List.of(parseOrdinal(device));
     }
 
     /** "cuda" is cuda:0; "cuda:N" is device N. */
@@ -368,6 +387,29 @@ public final class CudaBackend implements Backend {
         CudaModelRunner r = new CudaModelRunner(this, weights);
         runners.add(r);
         return r;
+    }
+
+    /**
+     * Shard {@code layout} of a tensor-parallel target on this device: only the shard's rows and
+     * columns of each matrix are uploaded, straight from the mapped checkpoint.
+     */
+    CudaModelRunner loadShard(LlamaWeights whole, ShardLayout layout) {
+        bind();
+        CudaModelRunner r = new CudaModelRunner(this, whole, layout);
+        runners.add(r);
+        return r;
+    }
+
+    int ordinal() {
+        return ordinal;
+    }
+
+    CUdevice cuDevice() {
+        return device;
+    }
+
+    CUcontext context() {
+        return context;
     }
 
     void forget(CudaModelRunner r) {

@@ -13,9 +13,11 @@ import org.specdec.backend.cuda.CudaBackend.DeviceLayer;
 import org.specdec.backend.cuda.CudaBackend.DeviceMatrix;
 import org.specdec.checkpoint.ModelConfig;
 import org.specdec.kv.KvCache;
+import org.specdec.kv.ShardedKvCache;
 import org.specdec.model.LayerWeights;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
+import org.specdec.model.ShardLayout;
 
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -46,6 +48,11 @@ import static org.specdec.backend.cuda.KernelArgs.p;
  * pinned buffer, copies it with one async copy, runs the pass's ~12 kernels per layer (as one
  * CUDA graph once the pass shape has been seen before, see {@link PassGraphs}) and synchronizes
  * once at the end.
+ *
+ * <p>A runner can also be one shard of a tensor-parallel group ({@link ShardLayout}): it uploads
+ * only its heads, MLP features and vocabulary rows, and {@link CudaTensorParallelRunner} drives its
+ * pass block by block ({@link #stage}, {@link #enqueueAttention}, {@link #enqueueMlp},
+ * {@link #enqueueHead}), with the group's all-reduce between the blocks.
  */
 public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     /** Passes of at most this many tokens run as CUDA graphs (decode and verification; not long prefills). */
@@ -59,7 +66,11 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private final CudaBackend backend;
     private final LlamaWeights weights;
     private final ModelConfig config;
-    /** Model dimensions: hidden size, q width, k/v width, MLP width, vocabulary, heads, KV heads, head size. */
+    private final ShardLayout shard;
+    /**
+     * Dimensions this runner computes: hidden size, q width, k/v width, MLP width, logit columns,
+     * heads, KV heads (a shard's own parts of the model's), head size.
+     */
     private final int hidden, qDim, kvDim, intermediate, vocab, heads, kvHeads, headDim;
     /** Row lengths of the activation buffers, padded for the GEMM kernels (see {@link LaunchGeometry#paddedK}). */
     private final int ldHidden, ldQkv, ldQ, ldFfn;
@@ -94,6 +105,8 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private CUdeviceptr attention;
     /** SwiGLU output, before the down projection. */
     private CUdeviceptr mlpHidden;
+    /** A shard's partial o_proj and down_proj outputs [tokenCap][ldHidden], for the all-reduce. */
+    private final CUdeviceptr[] partials = new CUdeviceptr[2];
     /** The pass's ints: token ids [tokenCap], then positions, KV slots and logit rows, tokenCap each. */
     private CUdeviceptr passInts;
     private Pointer hostPassIntsPtr;
@@ -106,18 +119,24 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private float[] logitsHeap = new float[0];
 
     CudaModelRunner(CudaBackend backend, LlamaWeights weights) {
+        this(backend, weights, ShardLayout.whole(weights.config()));
+    }
+
+    /** Shard {@code shard} of the model {@code whole}: only the shard's parts are uploaded. */
+    CudaModelRunner(CudaBackend backend, LlamaWeights whole, ShardLayout shard) {
         this.backend = backend;
-        this.weights = weights;
-        this.config = weights.config();
+        this.weights = whole.shard(shard);
+        this.config = whole.config();
+        this.shard = shard;
         this.buffers = new OwnedBuffers(backend);
         this.hidden = config.hiddenSize();
         this.ldHidden = LaunchGeometry.paddedK(hidden);
-        this.qDim = config.qDim();
-        this.kvDim = config.kvDim();
-        this.intermediate = config.intermediateSize();
-        this.vocab = config.vocabSize();
-        this.heads = config.numHeads();
-        this.kvHeads = config.numKvHeads();
+        this.qDim = shard.qDim(config);
+        this.kvDim = shard.kvDim(config);
+        this.intermediate = shard.ffCount();
+        this.vocab = shard.vocabCount();
+        this.heads = shard.heads();
+        this.kvHeads = shard.kvHeads();
         this.headDim = config.headDim();
         this.ldQkv = LaunchGeometry.paddedK(qDim + 2 * kvDim);
         this.ldQ = LaunchGeometry.paddedK(qDim);
@@ -228,40 +247,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     /** Enqueues the pass; returns the number of logit rows now in {@link #logits}. */
     private int run(ForwardBatch batch) {
         int m = batch.totalTokens();
-        int n = batch.totalLogits();
-        ensureTokens(m);
-        ensureLogits(Math.max(1, n));
-        int t0 = 0;
-        int posBase = tokenCap;
-        int slotBase = 2 * tokenCap;
-        int rowBase = 3 * tokenCap;
-        int lr = 0;
-        for (int r = 0; r < batch.rows(); r++) {
-            CudaKvCache cache = (CudaKvCache) batch.cache(r);
-            int start = cache.length();
-            if (start + batch.tokenCount(r) > cache.capacity()) {
-                throw new IllegalStateException("row " + r + " exceeds its KV capacity " + cache.capacity());
-            }
-            for (int i = 0; i < batch.tokenCount(r); i++) {
-                int t = batch.tokenOffset(r) + i;
-                int id = batch.token(t);
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("token id " + id + " outside vocabulary " + vocab);
-                }
-                hostPassInts.put(t, id);
-                hostPassInts.put(posBase + t, start + i);
-                hostPassInts.put(slotBase + t, cache.slot());
-            }
-            int last = batch.tokenOffset(r) + batch.tokenCount(r);
-            for (int t = last - batch.logitCount(r); t < last; t++) {
-                hostPassInts.put(rowBase + lr++, t);
-            }
-            t0 += batch.tokenCount(r);
-        }
-        cuMemcpyHtoDAsync(passInts, hostPassIntsPtr, (long) (rowBase + n) * Integer.BYTES, backend.stream());
-        for (int r = 0; r < batch.rows(); r++) {
-            ((CudaKvCache) batch.cache(r)).advance(batch.tokenCount(r));
-        }
+        int n = stage(batch);
         KernelLauncher launcher = backend.launcher();
         if (!launcher.graphsAllowed() || m > GRAPH_MAX_TOKENS) {
             enqueuePass(m, n);
@@ -279,6 +265,54 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             enqueuePass(m, n);
         }
         return n;
+    }
+
+    /**
+     * Sizes the buffers for the batch, copies its ints (tokens, positions, KV slots, logit rows) to
+     * the device and advances the rows' caches; returns the number of logit rows.
+     */
+    int stage(ForwardBatch batch) {
+        int m = batch.totalTokens();
+        int n = batch.totalLogits();
+        ensureTokens(m);
+        ensureLogits(Math.max(1, n));
+        int t0 = 0;
+        int posBase = tokenCap;
+        int slotBase = 2 * tokenCap;
+        int rowBase = 3 * tokenCap;
+        int lr = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            CudaKvCache cache = cacheOf(batch.cache(r));
+            int start = cache.length();
+            if (start + batch.tokenCount(r) > cache.capacity()) {
+                throw new IllegalStateException("row " + r + " exceeds its KV capacity " + cache.capacity());
+            }
+            for (int i = 0; i < batch.tokenCount(r); i++) {
+                int t = batch.tokenOffset(r) + i;
+                int id = batch.token(t);
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " outside vocabulary " + config.vocabSize());
+                }
+                hostPassInts.put(t, id);
+                hostPassInts.put(posBase + t, start + i);
+                hostPassInts.put(slotBase + t, cache.slot());
+            }
+            int last = batch.tokenOffset(r) + batch.tokenCount(r);
+            for (int t = last - batch.logitCount(r); t < last; t++) {
+                hostPassInts.put(rowBase + lr++, t);
+            }
+            t0 += batch.tokenCount(r);
+        }
+        cuMemcpyHtoDAsync(passInts, hostPassIntsPtr, (long) (rowBase + n) * Integer.BYTES, backend.stream());
+        for (int r = 0; r < batch.rows(); r++) {
+            cacheOf(batch.cache(r)).advance(batch.tokenCount(r));
+        }
+        return n;
+    }
+
+    /** The cache this runner appends to: a row's own, or this shard's part of a group's. */
+    private CudaKvCache cacheOf(KvCache cache) {
+        return (CudaKvCache) (cache instanceof ShardedKvCache s ? s.shard(shard.rank()) : cache);
     }
 
     /** Records the launches of a pass of this shape into a graph, without running them. */
@@ -314,37 +348,61 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
      * function of (m, n) and of buffers that stay put, which is what lets a graph replay it.
      */
     private void enqueuePass(int m, int n) {
-        int posBase = tokenCap;
-        int slotBase = 2 * tokenCap;
-        int rowBase = 3 * tokenCap;
-        CUdeviceptr tokPos = passInts.withByteOffset((long) posBase * Integer.BYTES);
-        CUdeviceptr tokSlot = passInts.withByteOffset((long) slotBase * Integer.BYTES);
-        CUdeviceptr logitRows = passInts.withByteOffset((long) rowBase * Integer.BYTES);
+        enqueueEmbed(m);
+        for (int l = 0; l < layers.size(); l++) {
+            enqueueAttention(l, m, residual, GemmMode.ADD);
+            enqueueMlp(l, m, residual, GemmMode.ADD);
+        }
+        enqueueHead(n);
+    }
 
+    /** The pass's token positions, KV slots and logit rows: sections of {@link #passInts}. */
+    private CUdeviceptr passSection(int section) {
+        return passInts.withByteOffset((long) section * tokenCap * Integer.BYTES);
+    }
+
+    /** The residual stream starts as the tokens' embeddings. */
+    void enqueueEmbed(int m) {
         launch("embed_gather", m, 1, 1, 256, p(residual), i(ldHidden), p(embed.ptr()), i(embed.ldk()),
                 i(embed.dtypeCode()), p(passInts), i(hidden));
-        float eps = config.rmsNormEps();
+    }
+
+    /**
+     * Layer {@code l}'s attention block: norm, q/k/v, RoPE and the KV append, attention, and o_proj,
+     * whose output is added to {@code out} ({@link GemmMode#ADD}: the residual stream) or stored
+     * there ({@link GemmMode#STORE}: a shard's partial, for the all-reduce).
+     */
+    void enqueueAttention(int l, int m, CUdeviceptr out, GemmMode mode) {
+        DeviceLayer layer = layers.get(l);
+        CUdeviceptr tokPos = passSection(1);
+        CUdeviceptr tokSlot = passSection(2);
+        long layerOffset = (long) l * capacity * kvDim;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        for (int l = 0; l < layers.size(); l++) {
-            DeviceLayer layer = layers.get(l);
-            long layerOffset = (long) l * capacity * kvDim;
-            launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden),
-                    p(layer.attentionNorm()), i(hidden), f(eps), p(CudaBackend.nullPointer()));
-            gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
-            launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
-                    p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
-            launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(attention), i(ldQ), p(qkv),
-                    i(ldQkv), i(heads), i(kvHeads), i(headDim), p(tokPos), p(tokSlot), p(kPool), p(vPool),
-                    j(slotStride), j(layerOffset), i(config.slidingWindow()), f(scale));
-            gemm(layer.wo(), attention, ldQ, m, residual, ldHidden, GemmMode.ADD, null);
-            launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden), p(layer.ffnNorm()),
-                    i(hidden), f(eps), p(CudaBackend.nullPointer()));
-            gemm(layer.gateUp(), normed, ldHidden, m, mlpHidden, ldFfn, GemmMode.SWIGLU, null);
-            gemm(layer.down(), mlpHidden, ldFfn, m, residual, ldHidden, GemmMode.ADD, null);
-        }
+        launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden),
+                p(layer.attentionNorm()), i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
+        gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
+        launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
+                p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
+        launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(attention), i(ldQ), p(qkv),
+                i(ldQkv), i(heads), i(kvHeads), i(headDim), p(tokPos), p(tokSlot), p(kPool), p(vPool),
+                j(slotStride), j(layerOffset), i(config.slidingWindow()), f(scale));
+        gemm(layer.wo(), attention, ldQ, m, out, ldHidden, mode, null);
+    }
+
+    /** Layer {@code l}'s MLP block: norm, gate/up with SwiGLU, and down_proj into {@code out} as {@code mode} says. */
+    void enqueueMlp(int l, int m, CUdeviceptr out, GemmMode mode) {
+        DeviceLayer layer = layers.get(l);
+        launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden), p(layer.ffnNorm()),
+                i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
+        gemm(layer.gateUp(), normed, ldHidden, m, mlpHidden, ldFfn, GemmMode.SWIGLU, null);
+        gemm(layer.down(), mlpHidden, ldFfn, m, out, ldHidden, mode, null);
+    }
+
+    /** The final norm of the {@code n} logit rows and the LM head (this shard's vocabulary rows) into {@link #logits}. */
+    void enqueueHead(int n) {
         if (n > 0) {
             launch("rmsnorm", n, 1, 1, 256, p(headInput), i(ldHidden), p(residual), i(ldHidden), p(finalNorm),
-                    i(hidden), f(eps), p(logitRows));
+                    i(hidden), f(config.rmsNormEps()), p(passSection(3)));
             gemm(head, headInput, ldHidden, n, logits, vocab, GemmMode.STORE, null);
         }
     }
@@ -399,6 +457,51 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         acceptance.accept(logits, rows);
     }
 
+    // ---------------------------------------------------------------- tensor-parallel shard
+
+    ShardLayout shard() {
+        return shard;
+    }
+
+    CudaBackend backend() {
+        return backend;
+    }
+
+    /** The residual stream [tokens][{@link #ldHidden()}] (each shard of a group keeps an identical copy). */
+    CUdeviceptr residual() {
+        return residual;
+    }
+
+    int ldHidden() {
+        return ldHidden;
+    }
+
+    /** Partial buffer {@code set} (0: o_proj, 1: down_proj) of a shard, valid until the next {@link #stage}. */
+    CUdeviceptr partial(int set) {
+        return partials[set];
+    }
+
+    /** Tokens the activation buffers hold now. */
+    int tokenCapacity() {
+        return tokenCap;
+    }
+
+    /** Queues the copy of {@code n} logit rows ({@link #vocab} columns each) to pinned host memory. */
+    void enqueueLogitsToHost(int n) {
+        cuMemcpyDtoHAsync(hostLogitsPtr, logits, (long) n * vocab * Float.BYTES, backend.stream());
+    }
+
+    /**
+     * After the stream has finished: copies the {@code n} rows of this shard's logit columns into
+     * {@code out}'s columns {@code [vocabFrom, vocabFrom + vocab)}, rows {@code ldOut} apart.
+     */
+    void readLogits(int n, float[] out, int ldOut) {
+        for (int r = 0; r < n; r++) {
+            hostLogits.position(r * vocab);
+            hostLogits.get(out, r * ldOut + shard.vocabFrom(), vocab);
+        }
+    }
+
     // ---------------------------------------------------------------- buffers
 
     private void ensureTokens(int m) {
@@ -407,7 +510,8 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         int n = Math.max(m, Math.max(64, tokenCap * 2));
         graphs.clear();  // the graphs hold the old buffers' addresses
-        for (CUdeviceptr ptr : new CUdeviceptr[] {residual, normed, headInput, qkv, attention, mlpHidden, passInts}) {
+        for (CUdeviceptr ptr : new CUdeviceptr[] {residual, normed, headInput, qkv, attention, mlpHidden, passInts,
+                partials[0], partials[1]}) {
             buffers.free(ptr);
         }
         buffers.freePinned(hostPassIntsPtr);
@@ -417,6 +521,10 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         qkv = buffers.device((long) n * ldQkv * Float.BYTES);
         attention = buffers.device((long) n * ldQ * Float.BYTES);
         mlpHidden = buffers.device((long) n * ldFfn * Float.BYTES);
+        if (!shard.whole()) {
+            partials[0] = buffers.device((long) n * ldHidden * Float.BYTES);
+            partials[1] = buffers.device((long) n * ldHidden * Float.BYTES);
+        }
         passInts = buffers.device(4L * n * Integer.BYTES);
         hostPassIntsPtr = buffers.pinned(4L * n * Integer.BYTES);
         hostPassInts = OwnedBuffers.view(hostPassIntsPtr, 4L * n * Integer.BYTES).asIntBuffer();

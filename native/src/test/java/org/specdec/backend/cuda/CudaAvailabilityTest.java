@@ -75,5 +75,20 @@ class CudaAvailabilityTest {
         assertEquals(3, CudaBackend.parseOrdinal("cuda:3"));
         assertThrows(IllegalArgumentException.class, () -> CudaBackend.parseOrdinal("cuda:x"));
         assertThrows(IllegalArgumentException.class, () -> CudaBackend.parseOrdinal("cuda:-1"));
+        assertEquals(java.util.List.of(2), CudaBackend.parseOrdinals("cuda:2"));
+        assertEquals(java.util.List.of(0, 1, 3), CudaBackend.parseOrdinals("cuda:0,1,3"));
+        assertThrows(IllegalArgumentException.class, () -> CudaBackend.parseOrdinals("cuda:0,0"));
+        assertThrows(IllegalArgumentException.class, () -> CudaBackend.parseOrdinals("cuda:0,"));
+    }
+
+    @Test
+    void aGpuListMustMatchTheTensorParallelDegree() {
+        // Checked before any device is touched, so this runs without a GPU.
+        IllegalArgumentException three = assertThrows(IllegalArgumentException.class,
+                () -> org.specdec.backend.Backends.open("cuda:0,1,2", 1, 64, 1, 2));
+        assertTrue(three.getMessage().contains("names 3 GPUs for tensor parallel 2"), three.getMessage());
+        IllegalArgumentException whole = assertThrows(IllegalArgumentException.class,
+                () -> org.specdec.backend.Backends.open("cuda:0,1", 1, 64, 1, 1));
+        assertTrue(whole.getMessage().contains("set tensor parallel 2"), whole.getMessage());
     }
 }

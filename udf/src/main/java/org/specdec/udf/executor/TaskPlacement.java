@@ -38,11 +38,12 @@ public record TaskPlacement(List<String> gpus, String executorId, int taskAttemp
     }
 
     /**
-     * The device Spark assigned: "cuda:ADDR" of the first address, "cpu" without one (the backend
-     * that runs is {@link org.specdec.engine.EngineSettings#deviceFor}).
+     * The device Spark assigned: "cuda:ADDR", "cuda:ADDR,ADDR,..." for several addresses (one
+     * tensor-parallel group over them), "cpu" without one (the backend that runs is
+     * {@link org.specdec.engine.EngineSettings#deviceFor}).
      */
     public String device() {
-        return gpus.isEmpty() ? "cpu" : "cuda:" + gpus.get(0);
+        return gpus.isEmpty() ? "cpu" : "cuda:" + String.join(",", gpus);
     }
 
     /** The task's gpu addresses as logs and the summary name them ("0" or "0,1"), or null without one. */

@@ -26,11 +26,11 @@ class TaskPlacementTest {
     }
 
     @Test
-    void gpusAreTheResourceAddressesAndTheDeviceTheFirst() {
+    void gpusAreTheResourceAddressesAndTheDeviceNamesThemAll() {
         List<String> two = TaskPlacement.gpusOf(Map.of(TaskPlacement.GPU_RESOURCE,
                 new ResourceInformation("gpu", new String[] {"3", "4"})));
         assertEquals(List.of("3", "4"), two);
-        assertEquals("cuda:3", new TaskPlacement(two, "1", 0, 0, 0).device());
+        assertEquals("cuda:3,4", new TaskPlacement(two, "1", 0, 0, 0).device());
         assertEquals(List.of(), TaskPlacement.gpusOf(Map.of(TaskPlacement.GPU_RESOURCE,
                 new ResourceInformation("gpu", new String[0]))));
         assertEquals(List.of(), TaskPlacement.gpusOf(Map.of()));
@@ -63,7 +63,7 @@ class TaskPlacementTest {
         assertEquals("tensor-parallel group of 2 over gpu addresses 0,1 (backend cpu)",
                 ExecutorEngines.group(two, on("0", "1")));
         assertEquals(4, ExecutorEngines.resolve(settings("auto", auto), on("4", "5", "6", "7")).tensorParallel());
-        assertEquals("cuda:4", ExecutorEngines.resolve(settings("auto", auto), on("4", "5", "6", "7")).device());
+        assertEquals("cuda:4,5,6,7", ExecutorEngines.resolve(settings("auto", auto), on("4", "5", "6", "7")).device());
         // One address or none: the whole model, or the N that was set (CPU shards).
         assertEquals(1, ExecutorEngines.resolve(settings("auto", auto), on("0")).tensorParallel());
         assertEquals(1, ExecutorEngines.resolve(settings("cpu", auto), on()).tensorParallel());
