@@ -41,7 +41,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
     public static final String CPU = "cpu";
     /** model.tensor_parallel: auto. */
     public static final int AUTO_TENSOR_PARALLEL = 0;
-    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+)?");
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+(,\\d+)*)?");
 
     public static final Setting<String> TARGET = Setting.localPath("model.target",
             "Target model directory (Hugging Face layout).").mustBeSet().cli("--target").sql("spark.specdec.target");
@@ -79,12 +79,13 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
     public static final Setting<Integer> MAX_CONTEXT = Setting.integer("model.max_context", 0, 0,
             "KV cache length per row (prompt + generation); 0 = the target's max_position_embeddings capped at "
                     + "4096.").cli("--max-context").sql("spark.specdec.maxContext");
-    public static final Setting<String> DEVICE_SETTING = new Setting<>("model.device", "auto|cpu|cuda:N", AUTO,
+    public static final Setting<String> DEVICE_SETTING = new Setting<>("model.device", "auto|cpu|cuda:N|cuda:N,M,...", AUTO,
             "auto: in Spark each task runs on the GPU Spark assigned to it (cuda:N, from "
                     + "TaskContext.resources()) and on the CPU without one; outside Spark (generate) on the CPU. "
                     + "cpu: always the CPU backend, also on GPU executors (the assigned GPU is still logged per "
                     + "task; the device column says cpu). cuda:N: always that GPU, whatever Spark assigned "
-                    + "(cuda = cuda:0).",
+                    + "(cuda = cuda:0). cuda:N,M,...: a tensor-parallel group with one shard per GPU (a task "
+                    + "holding several gpu addresses under auto gets this).",
             EngineSettings::parseDevice, false, Setting.Kind.VALUE, "--device", "spark.specdec.device");
     public static final Setting<String> TENSOR_PARALLEL = new Setting<>("model.tensor_parallel", "auto|N", AUTO,
             "Split the target over N shards (Megatron-style: attention heads, MLP features and vocabulary; "
@@ -93,7 +94,9 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
                     + "divide num_attention_heads. auto: in Spark, a task that holds several gpu addresses "
                     + "(spark.task.resource.gpu.amount) splits the target over them, one shard per address; "
                     + "otherwise one (the whole model). A task with several addresses takes no other N. "
-                    + "The CUDA backend runs whole models only.",
+                    + "On CUDA each shard has its own stream and GPU (with device cuda:N all shards share that "
+                    + "GPU); the all-reduce reads peer memory, or stages through host memory where two GPUs "
+                    + "have no peer access; the draft runs whole on the first GPU.",
             EngineSettings::shownShards, false, Setting.Kind.VALUE,
             "--tensor-parallel",
             "spark.specdec.tensorParallel");
@@ -194,7 +197,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         String s = v.toString().trim();
         if (!DEVICE.matcher(s).matches()) {
             throw new IllegalArgumentException("device '" + s + "': use auto (the task's GPU in Spark, else the CPU),"
-                    + " cpu, or cuda:N");
+                    + " cpu, cuda:N, or cuda:N,M,... (a tensor-parallel group, one shard per GPU)");
         }
         return s;
     }
