@@ -2,7 +2,7 @@
 // (SASS for sm_80/86/89/90 and compute_90 PTX) that CudaModule loads with cuModuleLoadData.
 // Pipeline order of the Llama forward pass, as CudaModelRunner launches it:
 //   embed_gather -> per layer [rmsnorm, gemm(qkv) + splitk_reduce(bias), rope_kv_append,
-//   attention_hd*, gemm(o) + splitk_reduce(residual), rmsnorm, gemm(gate|up) +
+//   attention_split_* + attention_merge, gemm(o) + splitk_reduce(residual), rmsnorm, gemm(gate|up) +
 //   splitk_reduce(swiglu), gemm(down) + splitk_reduce(residual)] -> rmsnorm(logit rows) ->
 //   gemm(lm_head) + splitk_reduce -> accept_tokens (device acceptance) or a logits copy.
 // A tensor-parallel shard stores its o_proj and down_proj outputs as partials and adds the sum

@@ -88,7 +88,12 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private final CUdeviceptr workspace;
     private final OwnedBuffers buffers;
     private final AcceptanceStaging acceptance;
+    /** The baseline attention kernel (one block per (token, head)), run under SPECDEC_CUDA_BASELINE=1. */
     private final String attentionKernel;
+    /** Split attention: its kernel, query heads per block and key-range splits (from the capacity only). */
+    private final String attentionSplitKernel;
+    private final int attentionHeadsPerBlock;
+    private final int attentionSplits;
     private final PassGraphs graphs = new PassGraphs(GRAPH_CAPACITY);
     private boolean closed;
 
@@ -103,6 +108,9 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private CUdeviceptr qkv;
     /** Attention output, before the output projection. */
     private CUdeviceptr attention;
+    /** Split attention partials of up to attentionPartialTokens tokens: o [tokens][heads][splits][hd], then (m, l). */
+    private CUdeviceptr attentionPartials;
+    private int attentionPartialTokens;
     /** SwiGLU output, before the down projection. */
     private CUdeviceptr mlpHidden;
     /** A shard's partial o_proj and down_proj outputs [tokenCap][ldHidden], for the all-reduce. */
@@ -164,7 +172,12 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         // KV budget from what is free now that the weights are on the device.
         this.capacity = backend.maxPositions();
         this.rows = backend.maxRows();
-        long reserve = activationBytes(RESERVE_TOKENS) + 2L * rows * 8 * vocab * Float.BYTES + HEADROOM_BYTES;
+        this.attentionSplits = LaunchGeometry.attentionSplits(capacity);
+        this.attentionHeadsPerBlock = LaunchGeometry.attentionHeadsPerBlock(headDim, heads, kvGroup(),
+                shard.headFrom());
+        this.attentionSplitKernel = LaunchGeometry.attentionSplitKernel(headDim, attentionHeadsPerBlock);
+        long reserve = activationBytes(RESERVE_TOKENS) + 2L * rows * 8 * vocab * Float.BYTES + HEADROOM_BYTES
+                + attentionPartialBytes(RESERVE_TOKENS);
         long free = backend.memInfo()[0];
         KvBudget.require(backend.device(), describe(), free, reserve, rows, config.numLayers(), capacity, kvDim);
         this.slotStride = (long) config.numLayers() * capacity * kvDim;
@@ -178,8 +191,18 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         ensureLogits(16);
     }
 
+    /** Query heads per KV head in the whole model. */
+    private int kvGroup() {
+        return config.numHeads() / config.numKvHeads();
+    }
+
     private String describe() {
         return String.format("a %d-layer model (hidden %d, vocab %d)", config.numLayers(), hidden, vocab);
+    }
+
+    private long attentionPartialBytes(int tokens) {
+        int t = Math.min(tokens, LaunchGeometry.MAX_TOKENS_PER_ATTENTION);
+        return LaunchGeometry.attentionPartialFloats(t, heads, headDim, attentionSplits) * Float.BYTES;
     }
 
     private long activationBytes(int tokens) {
@@ -383,9 +406,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
         launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
                 p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
-        launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(attention), i(ldQ), p(qkv),
-                i(ldQkv), i(heads), i(kvHeads), i(headDim), p(tokPos), p(tokSlot), p(kPool), p(vPool),
-                j(slotStride), j(layerOffset), i(config.slidingWindow()), f(scale));
+        attention(m, layerOffset, tokPos, tokSlot, scale);
         gemm(layer.wo(), attention, ldQ, m, out, ldHidden, mode, null);
     }
 
@@ -404,6 +425,44 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
             launch("rmsnorm", n, 1, 1, 256, p(headInput), i(ldHidden), p(residual), i(ldHidden), p(finalNorm),
                     i(hidden), f(config.rmsNormEps()), p(passSection(3)));
             gemm(head, headInput, ldHidden, n, logits, vocab, GemmMode.STORE, null);
+        }
+    }
+
+    /**
+     * Attention of the pass's m tokens into {@link #attention}. Default: the split kernel (key range
+     * cut into {@link #attentionSplits} splits) and attention_merge, in chunks of at most
+     * {@link LaunchGeometry#MAX_TOKENS_PER_ATTENTION} tokens (the partials' workspace holds one
+     * chunk); SPECDEC_CUDA_BASELINE=1: the previous one-block-per-(token, head) kernel. Query head h
+     * reads KV head (headFrom + h) / group - kvFrom: 0, heads / kvHeads, 0 on one device.
+     */
+    private void attention(int m, long layerOffset, CUdeviceptr tokPos, CUdeviceptr tokSlot, float scale) {
+        int window = config.slidingWindow();
+        // A shard's local head h reads its local KV head (headFrom + h) / group - kvFrom.
+        int group = kvGroup();
+        int headFrom = shard.headFrom();
+        int kvFrom = shard.kvHeadFrom();
+        if (backend.launcher().baseline()) {
+            launch(attentionKernel, m * heads, 1, 1, LaunchGeometry.ATTENTION_THREADS, p(attention), i(ldQ), p(qkv),
+                    i(ldQkv), i(heads), i(kvHeads), i(headDim), p(tokPos), p(tokSlot), p(kPool), p(vPool),
+                    j(slotStride), j(layerOffset), i(window), f(scale), i(headFrom), i(group), i(kvFrom));
+            return;
+        }
+        int s = attentionSplits;
+        CUdeviceptr partO = attentionPartials;
+        CUdeviceptr partMl = attentionPartials.withByteOffset(
+                (long) attentionPartialTokens * heads * s * headDim * Float.BYTES);
+        for (int c0 = 0; c0 < m; c0 += LaunchGeometry.MAX_TOKENS_PER_ATTENTION) {
+            int mc = Math.min(LaunchGeometry.MAX_TOKENS_PER_ATTENTION, m - c0);
+            CUdeviceptr pos = tokPos.withByteOffset((long) c0 * Integer.BYTES);
+            CUdeviceptr slot = tokSlot.withByteOffset((long) c0 * Integer.BYTES);
+            CUdeviceptr q = qkv.withByteOffset((long) c0 * ldQkv * Float.BYTES);
+            CUdeviceptr out = attention.withByteOffset((long) c0 * ldQ * Float.BYTES);
+            launch(attentionSplitKernel, LaunchGeometry.attentionSplitBlocks(mc, heads, attentionHeadsPerBlock, s),
+                    1, 1, LaunchGeometry.ATTENTION_SPLIT_THREADS, p(partO), p(partMl), p(q), i(ldQkv), i(heads),
+                    i(kvHeads), i(headDim), p(pos), p(slot), p(kPool), p(vPool), j(slotStride), j(layerOffset),
+                    i(window), f(scale), i(headFrom), i(group), i(kvFrom), i(s));
+            launch("attention_merge", mc * heads, 1, 1, LaunchGeometry.ATTENTION_MERGE_THREADS, p(out), i(ldQ),
+                    p(partO), p(partMl), i(heads), i(headDim), p(pos), i(window), i(s));
         }
     }
 
@@ -511,7 +570,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         int n = Math.max(m, Math.max(64, tokenCap * 2));
         graphs.clear();  // the graphs hold the old buffers' addresses
         for (CUdeviceptr ptr : new CUdeviceptr[] {residual, normed, headInput, qkv, attention, mlpHidden, passInts,
-                partials[0], partials[1]}) {
+                attentionPartials, partials[0], partials[1]}) {
             buffers.free(ptr);
         }
         buffers.freePinned(hostPassIntsPtr);
@@ -520,6 +579,8 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         headInput = buffers.device((long) n * ldHidden * Float.BYTES);
         qkv = buffers.device((long) n * ldQkv * Float.BYTES);
         attention = buffers.device((long) n * ldQ * Float.BYTES);
+        attentionPartialTokens = Math.min(n, LaunchGeometry.MAX_TOKENS_PER_ATTENTION);
+        attentionPartials = buffers.device(attentionPartialBytes(attentionPartialTokens));
         mlpHidden = buffers.device((long) n * ldFfn * Float.BYTES);
         if (!shard.whole()) {
             partials[0] = buffers.device((long) n * ldHidden * Float.BYTES);

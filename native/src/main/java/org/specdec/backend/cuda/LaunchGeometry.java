@@ -124,6 +124,93 @@ public final class LaunchGeometry {
         throw new IllegalArgumentException("head_dim " + headDim + " > 256 is not supported by the CUDA backend");
     }
 
+    // ------------------------------------------------------------ split-key attention
+
+    /** Threads of an attention_split_* block (ATTN_SPLIT_WARPS = 8 warps in attention.cuh). */
+    public static final int ATTENTION_SPLIT_THREADS = 256;
+    /** Threads of an attention_merge block (ATTN_MERGE_THREADS). */
+    public static final int ATTENTION_MERGE_THREADS = 64;
+    /** Cache positions per chunk (ATTN_CHUNK): chunk c = position / 64 belongs to split c % S. */
+    public static final int ATTENTION_CHUNK = 64;
+    /** Capacity positions per split before another split is added. */
+    public static final int ATTENTION_KEYS_PER_SPLIT = 128;
+    /**
+     * Most splits per (token, head tile). Every split is a block whether or not it holds keys, so
+     * a 160-token verification pass at context 64 launches S x more blocks than have work; 8 keeps
+     * that overhead bounded while context 2048 is still 8 blocks of 256 keys per head tile.
+     */
+    public static final int MAX_ATTENTION_SPLITS = 8;
+    /** Most tokens per attention launch; longer passes run in chunks (bounds the partials' workspace). */
+    public static final int MAX_TOKENS_PER_ATTENTION = 256;
+
+    /**
+     * Splits of a token's key range: a function of the runner's KV capacity only, never of the
+     * batch or the positions, so a captured pass graph stays valid at any position.
+     */
+    public static int attentionSplits(int capacity) {
+        return Math.max(1, Math.min(MAX_ATTENTION_SPLITS, ceil(capacity, ATTENTION_KEYS_PER_SPLIT)));
+    }
+
+    /** Floats per lane and head of the split kernel: ceil(headDim / 32) rounded up to 1, 2, 4 or 8. */
+    static int attentionElementsPerLane(int headDim) {
+        String k = attentionKernel(headDim);
+        return Integer.parseInt(k.substring("attention_hd".length())) / 32;
+    }
+
+    /**
+     * Query heads per split block (QH): the largest of 4, 2, 1 with QH x elements-per-lane <= 8
+     * (registers), dividing the local head count, the group size and headFrom, so that the QH
+     * consecutive heads of a tile map to one KV head ({@code (headFrom + h) / group - kvFrom}).
+     */
+    public static int attentionHeadsPerBlock(int headDim, int heads, int group, int headFrom) {
+        int epl = attentionElementsPerLane(headDim);
+        for (int qh = 4; qh > 1; qh /= 2) {
+            if (qh * epl <= 8 && heads % qh == 0 && group % qh == 0 && headFrom % qh == 0) {
+                return qh;
+            }
+        }
+        return 1;
+    }
+
+    /** The split kernel for a head size and QH, e.g. attention_split_hd64_q4. */
+    public static String attentionSplitKernel(int headDim, int headsPerBlock) {
+        int epl = attentionElementsPerLane(headDim);
+        if (headsPerBlock < 1 || headsPerBlock > 4 || Integer.bitCount(headsPerBlock) != 1
+                || headsPerBlock * epl > 8) {
+            throw new IllegalArgumentException("no split attention kernel for head_dim " + headDim + " with "
+                    + headsPerBlock + " heads per block");
+        }
+        return attentionKernel(headDim).replace("attention_", "attention_split_") + "_q" + headsPerBlock;
+    }
+
+    /** Blocks of a split attention launch: tokens x head tiles x splits (one dimension). */
+    public static int attentionSplitBlocks(int tokens, int heads, int headsPerBlock, int splits) {
+        long blocks = (long) tokens * (heads / headsPerBlock) * splits;
+        if (heads % headsPerBlock != 0 || blocks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("attention grid " + tokens + " x " + heads + "/" + headsPerBlock
+                    + " x " + splits);
+        }
+        return (int) blocks;
+    }
+
+    /** Floats of the partials workspace for {@code tokens}: per (token, head, split) o[headDim], m and l. */
+    public static long attentionPartialFloats(int tokens, int heads, int headDim, int splits) {
+        return (long) tokens * heads * splits * (headDim + 2);
+    }
+
+    /** First key of a token at {@code pos}: pos - window + 1 with a sliding window, else 0 (as the kernels). */
+    static int attentionFirstKey(int pos, int window) {
+        return window > 0 ? Math.max(0, pos - window + 1) : 0;
+    }
+
+    /**
+     * attn_split_first_chunk of attention.cuh: the first chunk {@code >= cFirst} with
+     * {@code c % splits == j}. Split j holds keys of [first, pos] iff this is {@code <= pos / 64}.
+     */
+    static int attentionFirstChunk(int j, int cFirst, int splits) {
+        return cFirst + (j - cFirst % splits + splits) % splits;
+    }
+
     static int ceil(int a, int b) {
         return (a + b - 1) / b;
     }

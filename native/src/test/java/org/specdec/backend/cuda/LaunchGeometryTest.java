@@ -2,11 +2,15 @@ package org.specdec.backend.cuda;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The host-side shapes of the kernels: padding, split-K and GEMM variants. */
+/** The host-side shapes of the kernels: padding, split-K, GEMM variants and the split attention. */
 class LaunchGeometryTest {
 
     @Test
@@ -74,6 +78,125 @@ class LaunchGeometryTest {
         assertEquals("attention_hd128", LaunchGeometry.attentionKernel(128));
         assertEquals("attention_hd256", LaunchGeometry.attentionKernel(256));
         assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.attentionKernel(512));
+    }
+
+    @Test
+    void attentionSplitsDependOnTheCapacityOnly() {
+        assertEquals(1, LaunchGeometry.attentionSplits(1));
+        assertEquals(1, LaunchGeometry.attentionSplits(128));
+        assertEquals(2, LaunchGeometry.attentionSplits(129));
+        assertEquals(2, LaunchGeometry.attentionSplits(256), "the GPU tests' capacity 256: two splits");
+        assertEquals(4, LaunchGeometry.attentionSplits(512));
+        assertEquals(8, LaunchGeometry.attentionSplits(1024));
+        assertEquals(8, LaunchGeometry.attentionSplits(4096));
+        assertEquals(8, LaunchGeometry.attentionSplits(131072));
+        // The grid: tokens x head tiles x splits, whatever the positions.
+        assertEquals(8 * 8, LaunchGeometry.attentionSplitBlocks(1, 32, 4, 8));
+        assertEquals(160 * 8 * 8, LaunchGeometry.attentionSplitBlocks(160, 32, 4, 8));
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.attentionSplitBlocks(1, 6, 4, 8));
+        assertEquals(256L * 32 * 8 * 66, LaunchGeometry.attentionPartialFloats(256, 32, 64, 8));
+    }
+
+    /**
+     * The split kernel's loops, replayed on the host (ATTN_SPLIT_WARPS 8, ATTN_KPW 4, ATTN_CHUNK 64,
+     * attn_split_first_chunk mirrored by attentionFirstChunk): every key of [first, pos] is taken
+     * exactly once, by the split its chunk belongs to, nothing outside it is read, and the merge
+     * (which reads only splits with attentionFirstChunk <= pos / 64) sees exactly the splits that
+     * took keys.
+     */
+    @Test
+    void everyKeyOfTheWindowIsTakenOnceByTheSplitOfItsChunk() {
+        int nw = 8;
+        int kpw = 4;
+        int ch = LaunchGeometry.ATTENTION_CHUNK;
+        assertEquals(0, ch % (nw * kpw));
+        for (int splits = 1; splits <= LaunchGeometry.MAX_ATTENTION_SPLITS; splits++) {
+            for (int window : new int[] {0, 1, 2, 5, 63, 64, 65, 100, 200, 4096}) {
+                for (int pos = 0; pos < 700; pos++) {
+                    int first = LaunchGeometry.attentionFirstKey(pos, window);
+                    int[] taken = new int[pos + 1];
+                    for (int j = 0; j < splits; j++) {
+                        int c0 = LaunchGeometry.attentionFirstChunk(j, first / ch, splits);
+                        boolean nonEmpty = c0 <= pos / ch;
+                        int keys = 0;
+                        for (int c = c0; c <= pos / ch; c += splits) {
+                            for (int w = 0; w < nw; w++) {
+                                for (int s0 = c * ch + w * kpw; s0 < (c + 1) * ch; s0 += nw * kpw) {
+                                    if (s0 > pos || s0 + kpw - 1 < first) {
+                                        continue;
+                                    }
+                                    boolean any = false;
+                                    for (int u = 0; u < kpw; u++) {
+                                        int s = s0 + u;
+                                        if (s >= first && s <= pos) {
+                                            assertEquals(j, (s / ch) % splits, "key " + s + " in split " + j);
+                                            taken[s]++;
+                                            keys++;
+                                            any = true;
+                                        }
+                                    }
+                                    assertTrue(any, "a warp step that is not skipped has a key");
+                                }
+                            }
+                        }
+                        assertEquals(nonEmpty, keys > 0, "split " + j + " of " + splits + " at pos " + pos
+                                + " window " + window + ": the merge's rule and the kernel's work agree");
+                    }
+                    for (int s = 0; s <= pos; s++) {
+                        assertEquals(s >= first ? 1 : 0, taken[s], "key " + s + " pos " + pos + " window " + window);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionHeadTilesShareOneKvHead() {
+        assertEquals(4, LaunchGeometry.attentionHeadsPerBlock(64, 32, 4, 0), "Llama-3.2-1B: 4 heads per KV head");
+        assertEquals(2, LaunchGeometry.attentionHeadsPerBlock(128, 8, 8, 0), "hd128: registers allow 2");
+        assertEquals(1, LaunchGeometry.attentionHeadsPerBlock(256, 8, 8, 0));
+        assertEquals(2, LaunchGeometry.attentionHeadsPerBlock(16, 4, 2, 0), "tiny preset");
+        assertEquals(1, LaunchGeometry.attentionHeadsPerBlock(8, 8, 1, 0), "no GQA: one head per block");
+        assertEquals(1, LaunchGeometry.attentionHeadsPerBlock(64, 3, 3, 0));
+        assertEquals(2, LaunchGeometry.attentionHeadsPerBlock(64, 16, 4, 2), "tensor parallel, headFrom 2");
+        // Brute force: every head of a tile reads the same KV head, (headFrom + h) / group - kvFrom.
+        for (int hd : new int[] {8, 32, 64, 128, 256}) {
+            for (int group = 1; group <= 16; group++) {
+                for (int heads = group; heads <= 32; heads++) {
+                    for (int headFrom = 0; headFrom <= 8; headFrom++) {
+                        int qh = LaunchGeometry.attentionHeadsPerBlock(hd, heads, group, headFrom);
+                        assertEquals(0, heads % qh);
+                        int kvFrom = headFrom / group;
+                        for (int h0 = 0; h0 < heads; h0 += qh) {
+                            int kv = (headFrom + h0) / group - kvFrom;
+                            for (int h = h0; h < h0 + qh; h++) {
+                                assertEquals(kv, (headFrom + h) / group - kvFrom);
+                            }
+                        }
+                        LaunchGeometry.attentionSplitKernel(hd, qh);  // exists for this shape
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void splitAttentionKernelsExistInTheSource() throws IOException {
+        String src = Files.readString(Path.of("src/main/cuda/attention.cuh"));
+        assertEquals("attention_split_hd64_q4", LaunchGeometry.attentionSplitKernel(64, 4));
+        assertEquals("attention_split_hd32_q1", LaunchGeometry.attentionSplitKernel(8, 1));
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.attentionSplitKernel(128, 4));
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.attentionSplitKernel(256, 2));
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.attentionSplitKernel(64, 3));
+        for (int hd = 2; hd <= 256; hd += 2) {
+            for (int qh : new int[] {1, 2, 4}) {
+                if (qh * LaunchGeometry.attentionElementsPerLane(hd) <= 8) {
+                    String name = LaunchGeometry.attentionSplitKernel(hd, qh);
+                    assertTrue(src.contains("ATTENTION_SPLIT_KERNEL(" + name + ","), name + " in attention.cuh");
+                }
+            }
+        }
+        assertTrue(src.contains("attention_merge("));
     }
 
     @Test
