@@ -5,6 +5,10 @@
 //   attention_hd*, gemm(o) + splitk_reduce(residual), rmsnorm, gemm(gate|up) +
 //   splitk_reduce(swiglu), gemm(down) + splitk_reduce(residual)] -> rmsnorm(logit rows) ->
 //   gemm(lm_head) + splitk_reduce -> accept_tokens (device acceptance) or a logits copy.
+// That is the SPECDEC_CUDA_BASELINE=1 sequence. By default the GEMMs are the staged variants and
+// the reductions are fused: rmsnorm (layer 0 only) -> per layer [gemm(qkv) + qkv_rope_kv_append,
+//   attention_hd*, gemm(o) + residual_rmsnorm(ffn norm), gemm(gate|up) + splitk_reduce(swiglu),
+//   gemm(down) + residual_rmsnorm(next attention norm; last layer: splitk_reduce)] -> same tail.
 #include "layers.cuh"
 #include "attention.cuh"
 #include "gemm.cuh"
