@@ -209,7 +209,7 @@ GEMM_KERNEL(gemm_f16_tiled, __half, 8, 8, 2)
 // SK * tokens = 8192 elements, 32 KB of hi+lo halves (+ row padding), under the 48 KB of static
 // shared memory. The mma sequence per output element (64-k steps in k order, chunk 0 then 1,
 // hi then lo) is the one gemm_mma_body issues, so for equal splits the result is bit-identical.
-template <typename WT, int NT>
+template <typename WT, int NT, int AHEAD = (NT <= 2 ? 2 : 1)>
 __device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int ldp, long long splitStride,
                                                  const float* __restrict__ X, int ldx, const WT* __restrict__ W,
                                                  int ldw, int M, int N, int Np, int splitLen) {
@@ -240,7 +240,6 @@ __device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int l
 
     const WT* wRow0 = W + (long long)(n0 + g) * ldw + 8 * t;
     const WT* wRow8 = wRow0 + 8LL * ldw;
-    constexpr int AHEAD = NT <= 2 ? 2 : 1;
     uint4 wa[AHEAD + 1][4];  // [step][chunk 0 row g, chunk 0 row g+8, chunk 1 row g, chunk 1 row g+8]
     // The first weights go out before the activations are staged, so the two latencies overlap.
     if (rowsValid) {
