@@ -201,6 +201,154 @@ GEMM_KERNEL(gemm_f16_skinny_t64, __half, 8, 8, 1)
 GEMM_KERNEL(gemm_bf16_tiled, __nv_bfloat16, 8, 8, 2)
 GEMM_KERNEL(gemm_f16_tiled, __half, 8, 8, 2)
 
+// Staged skinny GEMM (decode / verification, 8-64 tokens; the default since the baseline variants
+// above held an H200 at about 51% of its bandwidth): the block's activations for up to SK k
+// (the whole split in most decode shapes) are split into hi/lo and staged in shared memory at
+// once, behind one barrier, so the 64-k main loop runs without barriers or activation loads and
+// only waits for weights, which stay prefetched AHEAD steps ahead across super-chunk boundaries.
+// SK * tokens = 8192 elements, 32 KB of hi+lo halves (+ row padding), under the 48 KB of static
+// shared memory. The mma sequence per output element (64-k steps in k order, chunk 0 then 1,
+// hi then lo) is the one gemm_mma_body issues, so for equal splits the result is bit-identical.
+template <typename WT, int NT, int AHEAD = (NT <= 2 ? 2 : 1)>
+__device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int ldp, long long splitStride,
+                                                 const float* __restrict__ X, int ldx, const WT* __restrict__ W,
+                                                 int ldw, int M, int N, int Np, int splitLen) {
+    constexpr int TB = NT * 8;        // tokens per block
+    constexpr int SK = 8192 / TB;     // k per staged super-chunk: 1024 / 512 / 256 / 128
+    // Row pitch in halves: 2 * SROW bytes = 64 mod 128, so the two token rows that one 8-lane
+    // phase of a 16-byte load reads (g and g+1, 64 bytes each) fall in disjoint banks.
+    constexpr int SROW = SK + 32;
+    static_assert(SK % KC == 0, "super-chunks hold whole 64-k steps");
+    __shared__ __align__(16) unsigned short xhi[TB * SROW];
+    __shared__ __align__(16) unsigned short xlo[TB * SROW];
+
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    const int g = lane >> 2;
+    const int t = lane & 3;
+    const int m0 = blockIdx.x * TB;
+    const int n0 = blockIdx.y * 128 + warp * 16;
+    const int k0 = blockIdx.z * splitLen;
+    const int k1 = k0 + splitLen;  // the host makes Kp a multiple of splitLen, splitLen of KC
+    const bool rowsValid = n0 < Np;
+
+    float acc[NT][4];
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
+    }
+
+    const WT* wRow0 = W + (long long)(n0 + g) * ldw + 8 * t;
+    const WT* wRow8 = wRow0 + 8LL * ldw;
+    uint4 wa[AHEAD + 1][4];  // [step][chunk 0 row g, chunk 0 row g+8, chunk 1 row g, chunk 1 row g+8]
+    // The first weights go out before the activations are staged, so the two latencies overlap.
+    if (rowsValid) {
+#pragma unroll
+        for (int a = 0; a < AHEAD; a++) {
+            int kk = k0 + a * KC;
+            if (kk < k1) {
+                wa[a][0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kk));
+                wa[a][1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kk));
+                wa[a][2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kk + 32));
+                wa[a][3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kk + 32));
+            }
+        }
+    }
+
+    for (int ks = k0; ks < k1; ks += SK) {
+        const int len = min(SK, k1 - ks);
+        if (ks != k0) __syncthreads();  // every warp is done with the previous super-chunk
+        // Every thread stages (rows beyond Np included): the barrier needs the whole block.
+        // Unrolled by 2 only: the prefetched weights are live here, and deeper unrolling (or
+        // unrolling the k loop below) pushed the t8 variant from 80 to 120+ registers (sm_90).
+#pragma unroll 2
+        for (int idx = threadIdx.x; idx < TB * (SK / 4); idx += 256) {
+            int tok = idx / (SK / 4);
+            int c4 = idx % (SK / 4);
+            int mg = m0 + tok;
+            if (c4 * 4 < len) {
+                float4 v = mg < M ? *reinterpret_cast<const float4*>(X + (long long)mg * ldx + ks + c4 * 4)
+                                  : make_float4(0.f, 0.f, 0.f, 0.f);
+                unsigned short h[4], l[4];
+                MmaOps<WT>::split(v.x, h[0], l[0]);
+                MmaOps<WT>::split(v.y, h[1], l[1]);
+                MmaOps<WT>::split(v.z, h[2], l[2]);
+                MmaOps<WT>::split(v.w, h[3], l[3]);
+                uint2 hp = make_uint2(h[0] | ((uint32_t)h[1] << 16), h[2] | ((uint32_t)h[3] << 16));
+                uint2 lp = make_uint2(l[0] | ((uint32_t)l[1] << 16), l[2] | ((uint32_t)l[3] << 16));
+                *reinterpret_cast<uint2*>(&xhi[tok * SROW + c4 * 4]) = hp;
+                *reinterpret_cast<uint2*>(&xlo[tok * SROW + c4 * 4]) = lp;
+            }
+        }
+        __syncthreads();
+        if (!rowsValid) continue;
+#pragma unroll 1
+        for (int kc = ks; kc < ks + len; kc += KC) {
+            int kn = kc + AHEAD * KC;
+            if (kn < k1) {
+                wa[AHEAD][0] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kn));
+                wa[AHEAD][1] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kn));
+                wa[AHEAD][2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kn + 32));
+                wa[AHEAD][3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kn + 32));
+            }
+#pragma unroll
+            for (int c = 0; c < 2; c++) {
+                const uint4 ra = wa[0][2 * c];
+                const uint4 rb = wa[0][2 * c + 1];
+#pragma unroll
+                for (int j = 0; j < NT; j++) {
+                    int tok = j * 8 + g;
+                    int off = tok * SROW + (kc - ks) + c * 32 + 8 * t;
+                    uint4 bh = *reinterpret_cast<const uint4*>(&xhi[off]);
+                    uint4 bl = *reinterpret_cast<const uint4*>(&xlo[off]);
+                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bh.x, bh.y);
+                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bl.x, bl.y);
+                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bh.z, bh.w);
+                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bl.z, bl.w);
+                }
+            }
+#pragma unroll
+            for (int a = 0; a < AHEAD; a++) {
+#pragma unroll
+                for (int i = 0; i < 4; i++) wa[a][i] = wa[a + 1][i];
+            }
+        }
+    }
+    if (!rowsValid) return;
+    float* p = part + (long long)blockIdx.z * splitStride;
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        int tok = m0 + j * 8 + 2 * t;
+        int nA = n0 + g;
+        int nB = n0 + g + 8;
+        if (tok < M) {
+            if (nA < N) p[(long long)tok * ldp + nA] = acc[j][0];
+            if (nB < N) p[(long long)tok * ldp + nB] = acc[j][2];
+        }
+        if (tok + 1 < M) {
+            if (nA < N) p[(long long)(tok + 1) * ldp + nA] = acc[j][1];
+            if (nB < N) p[(long long)(tok + 1) * ldp + nB] = acc[j][3];
+        }
+    }
+}
+
+// Same arguments and grid as the skinny kernels above (256 threads, 128 rows per block).
+#define GEMM_STAGED_KERNEL(NAME, WT, NT)                                                                       \
+    extern "C" __global__ void __launch_bounds__(256) NAME(float* part, int ldp, long long splitStride,         \
+                                                          const float* X, int ldx, const WT* W, int ldw, int M, \
+                                                          int N, int Np, int splitLen) {                        \
+        gemm_staged_body<WT, NT>(part, ldp, splitStride, X, ldx, W, ldw, M, N, Np, splitLen);                   \
+    }
+
+GEMM_STAGED_KERNEL(gemm_bf16_staged_t8, __nv_bfloat16, 1)
+GEMM_STAGED_KERNEL(gemm_bf16_staged_t16, __nv_bfloat16, 2)
+GEMM_STAGED_KERNEL(gemm_bf16_staged_t32, __nv_bfloat16, 4)
+GEMM_STAGED_KERNEL(gemm_bf16_staged_t64, __nv_bfloat16, 8)
+GEMM_STAGED_KERNEL(gemm_f16_staged_t8, __half, 1)
+GEMM_STAGED_KERNEL(gemm_f16_staged_t16, __half, 2)
+GEMM_STAGED_KERNEL(gemm_f16_staged_t32, __half, 4)
+GEMM_STAGED_KERNEL(gemm_f16_staged_t64, __half, 8)
+
 // CUDA-core path for F32 weights (small models, tests): one warp per weight row, 8 tokens per
 // block row, float4 loads along k, fixed lane-strided order then a fixed warp tree (batch
 // invariant). grid = (ceil(M / 8), ceil(N / 8), 1), 256 threads.

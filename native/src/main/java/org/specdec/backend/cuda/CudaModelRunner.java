@@ -51,7 +51,7 @@ import static org.specdec.backend.cuda.KernelArgs.p;
  *
  * <p>A runner can also be one shard of a tensor-parallel group ({@link ShardLayout}): it uploads
  * only its heads, MLP features and vocabulary rows, and {@link CudaTensorParallelRunner} drives its
- * pass block by block ({@link #stage}, {@link #enqueueAttention}, {@link #enqueueMlp},
+ * pass block by block ({@link #stage}, {@link #enqueueShardAttention}, {@link #enqueueShardMlp},
  * {@link #enqueueHead}), with the group's all-reduce between the blocks.
  */
 public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
@@ -369,12 +369,22 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     /**
      * The kernels of one pass over {@code m} tokens with {@code n} logit rows. Every argument is a
      * function of (m, n) and of buffers that stay put, which is what lets a graph replay it.
+     *
+     * <p>Two launch sequences, the same arithmetic: by default the split-K reductions of the qkv,
+     * o_proj and down_proj GEMMs are fused with what follows them (RoPE and the KV append; the
+     * residual add and the next RMSNorm), 9 kernels per layer; with {@code SPECDEC_CUDA_BASELINE=1}
+     * ({@link KernelLauncher#baseline()}) the previous kernels run unfused, 12 per layer.
      */
     private void enqueuePass(int m, int n) {
         enqueueEmbed(m);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
         for (int l = 0; l < layers.size(); l++) {
-            enqueueAttention(l, m, residual, GemmMode.ADD);
-            enqueueMlp(l, m, residual, GemmMode.ADD);
+            long layerOffset = (long) l * capacity * kvDim;
+            // Fused: layers after the first get their attention norm from the previous down_proj reduction.
+            attentionInput(l, m, passSection(1), passSection(2), layerOffset, !fused() || l == 0);
+            attention(m, layerOffset, passSection(1), passSection(2), scale);
+            attentionOutput(layers.get(l), m);
+            mlp(l, m);
         }
         enqueueHead(n);
     }
@@ -391,32 +401,24 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     }
 
     /**
-     * Layer {@code l}'s attention block: norm, q/k/v, RoPE and the KV append, attention, and o_proj,
-     * whose output is added to {@code out} ({@link GemmMode#ADD}: the residual stream) or stored
-     * there ({@link GemmMode#STORE}: a shard's partial, for the all-reduce).
+     * A tensor-parallel shard's attention block of layer {@code l}: norm (the residual was just
+     * all-reduced), q/k/v with RoPE and the KV append, attention, and this shard's partial o_proj
+     * output into {@link #partial partial(0)}.
      */
-    void enqueueAttention(int l, int m, CUdeviceptr out, GemmMode mode) {
-        DeviceLayer layer = layers.get(l);
-        CUdeviceptr tokPos = passSection(1);
-        CUdeviceptr tokSlot = passSection(2);
+    void enqueueShardAttention(int l, int m) {
         long layerOffset = (long) l * capacity * kvDim;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden),
-                p(layer.attentionNorm()), i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
-        gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
-        launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
-                p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
-        attention(m, layerOffset, tokPos, tokSlot, scale);
-        gemm(layer.wo(), attention, ldQ, m, out, ldHidden, mode, null);
+        attentionInput(l, m, passSection(1), passSection(2), layerOffset, true);
+        attention(m, layerOffset, passSection(1), passSection(2), (float) (1.0 / Math.sqrt(headDim)));
+        gemm(layers.get(l).wo(), attention, ldQ, m, partials[0], ldHidden, GemmMode.STORE, null);
     }
 
-    /** Layer {@code l}'s MLP block: norm, gate/up with SwiGLU, and down_proj into {@code out} as {@code mode} says. */
-    void enqueueMlp(int l, int m, CUdeviceptr out, GemmMode mode) {
+    /** A shard's MLP block of layer {@code l}: norm, gate/up with SwiGLU, and its partial down_proj output into partial(1). */
+    void enqueueShardMlp(int l, int m) {
         DeviceLayer layer = layers.get(l);
-        launch("rmsnorm", m, 1, 1, 256, p(normed), i(ldHidden), p(residual), i(ldHidden), p(layer.ffnNorm()),
-                i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
+        launch("rmsnorm", m, 1, 1, LaunchGeometry.NORM_THREADS, p(normed), i(ldHidden), p(residual), i(ldHidden),
+                p(layer.ffnNorm()), i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
         gemm(layer.gateUp(), normed, ldHidden, m, mlpHidden, ldFfn, GemmMode.SWIGLU, null);
-        gemm(layer.down(), mlpHidden, ldFfn, m, out, ldHidden, mode, null);
+        gemm(layer.down(), mlpHidden, ldFfn, m, partials[1], ldHidden, GemmMode.STORE, null);
     }
 
     /** The final norm of the {@code n} logit rows and the LM head (this shard's vocabulary rows) into {@link #logits}. */
@@ -426,6 +428,94 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
                     i(hidden), f(config.rmsNormEps()), p(passSection(3)));
             gemm(head, headInput, ldHidden, n, logits, vocab, GemmMode.STORE, null);
         }
+    }
+
+    /** Whether this pass fuses the split-K reductions with the kernels after them (not in baseline mode). */
+    private boolean fused() {
+        return !backend.launcher().baseline();
+    }
+
+    /**
+     * normed = attention norm of the residual when {@code norm} (the fused whole-model pass gets it
+     * from the previous layer's down_proj reduction after layer 0), qkv = normed W_qkv^T + bias,
+     * RoPE on q and k, k and v appended to each token's KV slot.
+     */
+    private void attentionInput(int l, int m, CUdeviceptr tokPos, CUdeviceptr tokSlot, long layerOffset,
+                                boolean norm) {
+        DeviceLayer layer = layers.get(l);
+        if (norm) {
+            launch("rmsnorm", m, 1, 1, LaunchGeometry.NORM_THREADS, p(normed), i(ldHidden), p(residual), i(ldHidden),
+                    p(layer.attentionNorm()), i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
+        }
+        if (!fused()) {
+            gemm(layer.qkv(), normed, ldHidden, m, qkv, ldQkv, GemmMode.STORE, layer.qkvBias());
+            launch("rope_kv_append", m, 1, 1, 128, p(qkv), i(ldQkv), i(heads), i(kvHeads), i(headDim), p(invFreq),
+                    p(tokPos), p(tokSlot), p(kPool), p(vPool), j(slotStride), j(layerOffset), i(capacity));
+            return;
+        }
+        DeviceMatrix wm = layer.qkv();
+        CUdeviceptr bias = layer.qkvBias();
+        gemmChunks(wm, normed, ldHidden, m, null, 0, (c0, mc, splits, splitStride) ->
+                launch("qkv_rope_kv_append", mc, 1, 1, LaunchGeometry.QKV_ROPE_THREADS, p(rowsAt(qkv, ldQkv, c0)),
+                        i(ldQkv), p(workspace), i(wm.rows()), j(splitStride), i(splits),
+                        p(bias == null ? CudaBackend.nullPointer() : bias), i(heads), i(kvHeads), i(headDim),
+                        p(invFreq), p(tokPos.withByteOffset((long) c0 * Integer.BYTES)),
+                        p(tokSlot.withByteOffset((long) c0 * Integer.BYTES)), p(kPool), p(vPool), j(slotStride),
+                        j(layerOffset)));
+    }
+
+    /** residual += attention W_o^T, then normed = ffn norm of the residual. */
+    private void attentionOutput(DeviceLayer layer, int m) {
+        if (fused()) {
+            gemmChunks(layer.wo(), attention, ldQ, m, null, 0, residualAddAndNorm(layer.wo(), layer.ffnNorm()));
+        } else {
+            residualAdd(layer.wo(), attention, ldQ, m);
+            launch("rmsnorm", m, 1, 1, LaunchGeometry.NORM_THREADS, p(normed), i(ldHidden), p(residual),
+                    i(ldHidden), p(layer.ffnNorm()), i(hidden), f(config.rmsNormEps()), p(CudaBackend.nullPointer()));
+        }
+    }
+
+    /**
+     * The SwiGLU MLP: residual += swiglu(normed W_gu^T) W_down^T; in the fused path, below the last
+     * layer, also normed = next layer's attention norm of the residual (the last layer's residual
+     * goes to the final norm over the logit rows only).
+     */
+    private void mlp(int l, int m) {
+        DeviceLayer layer = layers.get(l);
+        gemm(layer.gateUp(), normed, ldHidden, m, mlpHidden, ldFfn, GemmMode.SWIGLU, null);
+        if (fused() && l + 1 < layers.size()) {
+            gemmChunks(layer.down(), mlpHidden, ldFfn, m, null, 0,
+                    residualAddAndNorm(layer.down(), layers.get(l + 1).attentionNorm()));
+        } else {
+            residualAdd(layer.down(), mlpHidden, ldFfn, m);
+        }
+    }
+
+    /** residual += X W^T: the unfused residual connection (split-K reduce with mode ADD). */
+    private void residualAdd(DeviceMatrix wm, CUdeviceptr in, int ldx, int m) {
+        gemm(wm, in, ldx, m, residual, ldHidden, GemmMode.ADD, null);
+    }
+
+    /** Consumes a chunk's partials of a hidden-sized product: residual += their sum, normed = rmsnorm(residual) * w. */
+    private PartialsConsumer residualAddAndNorm(DeviceMatrix wm, CUdeviceptr normWeight) {
+        return (c0, mc, splits, splitStride) -> launch("residual_rmsnorm", mc, 1, 1,
+                LaunchGeometry.RESIDUAL_NORM_THREADS, p(rowsAt(residual, ldHidden, c0)), i(ldHidden), p(workspace),
+                i(wm.rows()), j(splitStride), i(splits), i(hidden), p(rowsAt(normed, ldHidden, c0)), i(ldHidden),
+                p(normWeight), f(config.rmsNormEps()));
+    }
+
+    /** Row {@code row} of an F32 [rows][ld] buffer. */
+    private static CUdeviceptr rowsAt(CUdeviceptr buf, int ld, int row) {
+        return buf.withByteOffset((long) row * ld * Float.BYTES);
+    }
+
+    /**
+     * What consumes one GEMM chunk's split-K partials in the workspace ([split][mc][rows], split
+     * stride {@code splitStride}) before the next chunk overwrites them: tokens c0 .. c0 + mc.
+     */
+    @FunctionalInterface
+    private interface PartialsConsumer {
+        void reduce(int c0, int mc, int splits, long splitStride);
     }
 
     /**
@@ -475,33 +565,54 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private void gemm(DeviceMatrix wm, CUdeviceptr in, int ldx, int m, CUdeviceptr out, int ldo, GemmMode mode,
                       CUdeviceptr bias) {
         int nRows = wm.rows();
-        boolean f32 = wm.dtypeCode() == 0;
-        int splits = f32 ? 1 : LaunchGeometry.splits(nRows, wm.cols(), backend.smCount());
+        if (mode == GemmMode.STORE && bias == null && splitsOf(wm) == 1) {
+            gemmChunks(wm, in, ldx, m, out, ldo, null);
+            return;
+        }
+        gemmChunks(wm, in, ldx, m, null, 0, (c0, mc, splits, splitStride) -> {
+            int cols = mode == GemmMode.SWIGLU ? nRows / 2 : nRows;
+            launch("splitk_reduce", LaunchGeometry.ceil(cols, 256), mc, 1, 256, p(rowsAt(out, ldo, c0)), i(ldo),
+                    p(workspace), i(nRows), j(splitStride), i(splits), i(cols), i(mode.kernelCode),
+                    p(bias == null ? CudaBackend.nullPointer() : bias), i(nRows / 2));
+        });
+    }
+
+    private int splitsOf(DeviceMatrix wm) {
+        return wm.dtypeCode() == 0 ? 1 : LaunchGeometry.splits(wm.rows(), wm.cols(), backend.smCount());
+    }
+
+    /**
+     * The GEMM launches of X W^T over {@code m} tokens, in chunks of at most
+     * {@link LaunchGeometry#MAX_TOKENS_PER_GEMM}: with {@code then == null} each chunk's product
+     * goes straight to its rows of {@code direct} (one split only), otherwise its split partials go
+     * to the workspace and {@code then} launches what reduces them. The baseline mode runs the
+     * skinny kernels, the default the staged ones (same grid, same sums).
+     */
+    private void gemmChunks(DeviceMatrix wm, CUdeviceptr in, int ldx, int m, CUdeviceptr direct, int ldDirect,
+                            PartialsConsumer then) {
+        int nRows = wm.rows();
+        int splits = splitsOf(wm);
         int splitLen = wm.ldk() / splits;
         int np = LaunchGeometry.paddedRows(nRows);
         for (int c0 = 0; c0 < m; c0 += LaunchGeometry.MAX_TOKENS_PER_GEMM) {
             int mc = Math.min(LaunchGeometry.MAX_TOKENS_PER_GEMM, m - c0);
-            CUdeviceptr xc = in.withByteOffset((long) c0 * ldx * Float.BYTES);
-            CUdeviceptr oc = out.withByteOffset((long) c0 * ldo * Float.BYTES);
-            boolean direct = mode == GemmMode.STORE && bias == null && splits == 1;
-            CUdeviceptr dst = direct ? oc : workspace;
-            int ldp = direct ? ldo : nRows;
+            CUdeviceptr xc = rowsAt(in, ldx, c0);
+            CUdeviceptr dst = then == null ? rowsAt(direct, ldDirect, c0) : workspace;
+            int ldp = then == null ? ldDirect : nRows;
             long splitStride = (long) mc * nRows;
-            if (f32) {
+            if (wm.dtypeCode() == 0) {
                 launch("gemm_f32", LaunchGeometry.ceil(mc, 8), LaunchGeometry.ceil(nRows, 8), 1, 256, p(dst), i(ldp),
                         p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(wm.ldk()));
             } else {
                 int[] g = LaunchGeometry.gemmGrid(nRows, wm.cols(), mc, backend.smCount());
                 int threads = mc >= LaunchGeometry.TILED_FROM_TOKENS ? LaunchGeometry.TILED_THREADS : 256;
-                launch(LaunchGeometry.gemmKernel(wm.kernelPrefix(), mc), g[0], g[1], g[2], threads, p(dst), i(ldp),
-                        j(splitStride), p(xc), i(ldx), p(wm.ptr()), i(wm.ldk()), i(mc), i(nRows), i(np),
-                        i(splitLen));
+                String kernel = fused() ? LaunchGeometry.stagedGemmKernel(wm.kernelPrefix(), mc)
+                        : LaunchGeometry.gemmKernel(wm.kernelPrefix(), mc);
+                launch(kernel, g[0], g[1], g[2], threads, p(dst), i(ldp), j(splitStride), p(xc), i(ldx), p(wm.ptr()),
+                        i(wm.ldk()), i(mc), i(nRows), i(np), i(splitLen));
             }
-            if (!direct) {
-                int cols = mode == GemmMode.SWIGLU ? nRows / 2 : nRows;
-                launch("splitk_reduce", LaunchGeometry.ceil(cols, 256), mc, 1, 256, p(oc), i(ldo), p(workspace),
-                        i(nRows), j(splitStride), i(splits), i(cols), i(mode.kernelCode),
-                        p(bias == null ? CudaBackend.nullPointer() : bias), i(nRows / 2));
+            if (then != null) {
+                then.reduce(c0, mc, splits, splitStride);
             }
         }
     }

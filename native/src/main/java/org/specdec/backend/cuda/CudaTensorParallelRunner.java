@@ -72,12 +72,12 @@ final class CudaTensorParallelRunner implements ModelRunner {
         for (int l = 0; l < config.numLayers(); l++) {
             for (CudaModelRunner s : shards) {
                 s.backend().bind();
-                s.enqueueAttention(l, m, s.partial(0), GemmMode.STORE);
+                s.enqueueShardAttention(l, m);
             }
             allReduce.addInto(0, m);
             for (CudaModelRunner s : shards) {
                 s.backend().bind();
-                s.enqueueMlp(l, m, s.partial(1), GemmMode.STORE);
+                s.enqueueShardMlp(l, m);
             }
             allReduce.addInto(1, m);
         }

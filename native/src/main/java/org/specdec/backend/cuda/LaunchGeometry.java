@@ -30,6 +30,14 @@ public final class LaunchGeometry {
     public static final int MAX_TOKENS_PER_GEMM = 256;
     /** Threads of an attention block (ATTN_WARPS in attention.cuh: 16 warps share one (token, head)). */
     public static final int ATTENTION_THREADS = 512;
+    /** Threads of the rmsnorm launch; residual_rmsnorm reproduces its sum-of-squares order (NORM_THREADS in layers.cuh). */
+    public static final int NORM_THREADS = 256;
+    /** Threads of the fused split-K reduction + RMSNorm kernel (one block per token). */
+    public static final int RESIDUAL_NORM_THREADS = 1024;
+    /** Threads of the fused qkv reduction + RoPE + KV append kernel (one block per token). */
+    public static final int QKV_ROPE_THREADS = 512;
+    /** Activation elements a staged skinny GEMM block holds in shared memory (tokens x k; 8192 in gemm.cuh). */
+    public static final int STAGED_ELEMENTS = 8192;
     /** Fewest k per split, so that a split streams enough weight bytes per warp to hide latency. */
     static final int MIN_SPLIT_K = 256;
 
@@ -81,6 +89,22 @@ public final class LaunchGeometry {
             return "gemm_" + dtype + "_tiled";
         }
         return "gemm_" + dtype + "_skinny_t" + skinnyTokens(tokens);
+    }
+
+    /**
+     * The kernel of the default (non-baseline) path: the staged skinny variants ({@code
+     * gemm_<dtype>_staged_t8..t64}, activations staged per super-chunk) below
+     * {@link #TILED_FROM_TOKENS}, the tiled one from there. Same grid and arguments as
+     * {@link #gemmKernel}, and for the same split the same mma sequence per output element.
+     */
+    public static String stagedGemmKernel(String dtype, int tokens) {
+        String k = gemmKernel(dtype, tokens);
+        return tokens >= TILED_FROM_TOKENS ? k : "gemm_" + dtype + "_staged_t" + skinnyTokens(tokens);
+    }
+
+    /** k per shared-memory stage of a staged skinny block with {@code blockTokens} (8..64) tokens. */
+    public static int stagedSuperChunk(int blockTokens) {
+        return STAGED_ELEMENTS / blockTokens;
     }
 
     /** Tokens per skinny block: the smallest of 8, 16, 32, 64 that holds {@code tokens}, else 64. */

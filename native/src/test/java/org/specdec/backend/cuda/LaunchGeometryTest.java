@@ -72,6 +72,46 @@ class LaunchGeometryTest {
     }
 
     @Test
+    void stagedKernelsReplaceTheSkinnyOnesOnlyWithTheSameGrid() {
+        assertEquals("gemm_bf16_staged_t8", LaunchGeometry.stagedGemmKernel("bf16", 1));
+        assertEquals("gemm_f16_staged_t16", LaunchGeometry.stagedGemmKernel("f16", 9));
+        assertEquals("gemm_bf16_staged_t32", LaunchGeometry.stagedGemmKernel("bf16", 17));
+        assertEquals("gemm_bf16_staged_t64", LaunchGeometry.stagedGemmKernel("bf16", 128));
+        assertEquals("gemm_bf16_tiled", LaunchGeometry.stagedGemmKernel("bf16", 129));
+        assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.stagedGemmKernel("bf16", 0));
+        for (int m = 1; m <= 256; m++) {
+            String base = LaunchGeometry.gemmKernel("bf16", m);
+            String staged = LaunchGeometry.stagedGemmKernel("bf16", m);
+            assertEquals(base.substring(base.lastIndexOf('_')), staged.substring(staged.lastIndexOf('_')),
+                    "same token tile at " + m);
+        }
+    }
+
+    @Test
+    void stagedSuperChunksAreWholeStepsAndFitStaticSharedMemory() {
+        for (int tb : new int[] {8, 16, 32, 64}) {
+            int sk = LaunchGeometry.stagedSuperChunk(tb);
+            assertEquals(0, sk % LaunchGeometry.K_CHUNK, "whole 64-k steps at t" + tb);
+            long smem = 2L * tb * (sk + 32) * 2;  // hi + lo halves, rows padded by 32 halves
+            assertTrue(smem <= 48 * 1024, "static shared memory at t" + tb + ": " + smem);
+        }
+        // The decode shapes of a 1B model on 132 SMs stage a whole split at once (t8), except the
+        // LM head's 2048 k (two stages).
+        int sk8 = LaunchGeometry.stagedSuperChunk(8);
+        for (int[] nk : new int[][] {{3072, 2048}, {2048, 2048}, {16384, 2048}, {2048, 8192}}) {
+            assertTrue(LaunchGeometry.splitLength(nk[0], nk[1], 132) <= sk8, nk[0] + " x " + nk[1]);
+        }
+        assertEquals(2, LaunchGeometry.splitLength(128256, 2048, 132) / sk8);
+    }
+
+    @Test
+    void fusedNormKernelCoversTheNormLaunchItReproduces() {
+        assertEquals(0, LaunchGeometry.RESIDUAL_NORM_THREADS % LaunchGeometry.NORM_THREADS);
+        assertTrue(LaunchGeometry.RESIDUAL_NORM_THREADS <= 1024);
+        assertEquals(0, LaunchGeometry.QKV_ROPE_THREADS % 32);
+    }
+
+    @Test
     void attentionKernelByHeadSize() {
         assertEquals("attention_hd32", LaunchGeometry.attentionKernel(16));
         assertEquals("attention_hd64", LaunchGeometry.attentionKernel(64));
