@@ -13,8 +13,8 @@
 #   OUT=DIR scripts/gpu-check.sh run --dry-run
 #                                       the same steps on the CPU with small models, on the bundle's own
 #                                       JRE: proves the packaging without a GPU (CI runs it).
-# Environment: OUT (results; default gpu-bundle/results), SPECDEC_GPU_MODELS (generated models; default
-# a folder under /tmp, outside the bundle, so a rerun's carry does not replace them).
+# Environment: OUT (results; default gpu-bundle/results), SKIP_TRANSFORMERS=1 (skips step 5),
+# SPECDEC_GPU_MODELS (generated models; default a folder under /tmp, outside the bundle, so a rerun's carry does not replace them).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=gpu-bundle
@@ -117,8 +117,8 @@ run() {
   say "start" "$(date -u +%FT%TZ)" "commit $(cat "$B/commit.txt" 2>/dev/null), device $device"
 
   # 0. The machine, then the device as the engine opens it (driver, compute capability, module load).
-  if ! step "0 device" 60 device.txt bash -c '{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm \
-      --format=csv || echo "no nvidia-smi"; "$1" -version; nproc; free -g | sed -n 2p; } 2>&1; shift; exec "$@"' _ \
+  if ! step "0 device" 60 device.txt bash -c '{ { command -v nvidia-smi > /dev/null && nvidia-smi \
+      --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; } || echo "no nvidia-smi"; "$1" -version; nproc; free -g | sed -n 2p; } 2>&1; shift; exec "$@"' _ \
       "$B/jre/bin/java" "${CLI[@]}" device-info --device "$device"; then
     $dry || { say "stop" "the device cannot run the kernels" "see device.txt"; return 1; }
   fi
@@ -159,7 +159,11 @@ run() {
   fi
 
   # 3. One target pass: batch x positions, context 2048 vs 64, copy bandwidth, kernels, memory.
-  step "3 pass profile" 90 profile.txt "${CLI[@]}" profile --device "$device" --target "$target" \
+  #    On a GPU, then the same with the previous kernels (SPECDEC_CUDA_BASELINE=1), side by side.
+  local again=true
+  $dry && again=false
+  step "3 pass profile" 90 profile.txt bash -c '"${@:2}" && { ! $1 || SPECDEC_CUDA_BASELINE=1 "${@:2}"; }' _ "$again" \
+      "${CLI[@]}" profile --device "$device" --target "$target" \
       --batch "$batches" --positions 1,5 --context 64 --long-context "$long"
   # 3b. Tensor parallel 2 with both shards on the one GPU (the multi-GPU code path), then the whole
   #     model launched kernel by kernel as the group is (it has no CUDA graphs yet), side by side.
@@ -178,6 +182,8 @@ run() {
   # 5. Hugging Face transformers on the same weights (greedy and assisted generation).
   if $dry; then
     say "5 transformers" skipped "dry run"
+  elif [[ -n "${SKIP_TRANSFORMERS:-}" ]]; then
+    say "5 transformers" skipped "SKIP_TRANSFORMERS is set"
   elif ! python3 -c 'import torch, transformers' > "$OUT/hf.txt" 2>&1; then
     say "5 transformers" skipped "python3 cannot import torch and transformers"
   else
