@@ -20,6 +20,7 @@ import org.specdec.backend.cpu.WorkerPool;
 import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.backend.cuda.CudaTensorParallelBackend;
+import org.specdec.backend.cuda.CudaTensorParallelRunner;
 import org.specdec.checkpoint.Checkpoint;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
@@ -55,8 +56,8 @@ public final class PassProfile {
                   --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
                   table and free device memory before and after --memory-steps verification steps. With
                   --tensor-parallel N the target is split over N shards (on cuda:N all on that GPU, on
-                  cuda:N,M,... one per GPU); on the CPU the host all-reduce is also timed alone at each
-                  batch's decode size.
+                  cuda:N,M,... one per GPU), and the all-reduce is also timed alone at each batch's
+                  decode size.
                 """;
 
         public static Options parse(Args a) {
@@ -132,6 +133,15 @@ public final class PassProfile {
                 }
                 if (batch == 1) {
                     batch1 = one;
+                }
+            }
+            if (runner instanceof CudaTensorParallelRunner group) {
+                for (int batch : o.batches) {
+                    double us = group.allReduceMicros(batch, 200);
+                    log.printf(Locale.ROOT, "  batch %d: one all-reduce of %d floats over %d shards %.1f us (queued back to"
+                                    + " back, host enqueue included); %d per pass (2 per layer) = %.3f ms%n", batch,
+                            batch * w.config().hiddenSize(), o.tensorParallel, us, 2 * w.config().numLayers(),
+                            us * 2 * w.config().numLayers() / 1e3);
                 }
             }
             if (o.tensorParallel > 1 && backend instanceof CpuBackend) {

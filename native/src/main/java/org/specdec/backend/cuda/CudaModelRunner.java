@@ -125,6 +125,8 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
     private Pointer hostLogitsPtr;
     private FloatBuffer hostLogits;
     private float[] logitsHeap = new float[0];
+    /** Bumped whenever a buffer is replaced, so graphs that hold the old addresses are dropped. */
+    private int bufferGeneration;
 
     CudaModelRunner(CudaBackend backend, LlamaWeights weights) {
         this(backend, weights, ShardLayout.whole(weights.config()));
@@ -656,9 +658,14 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         return tokenCap;
     }
 
-    /** Queues the copy of {@code n} logit rows ({@link #vocab} columns each) to pinned host memory. */
-    void enqueueLogitsToHost(int n) {
-        cuMemcpyDtoHAsync(hostLogitsPtr, logits, (long) n * vocab * Float.BYTES, backend.stream());
+    /** Queues the copy of {@code n} logit rows ({@link #vocab} columns each) to pinned host memory on {@code stream}. */
+    void enqueueLogitsToHost(int n, jcuda.driver.CUstream stream) {
+        cuMemcpyDtoHAsync(hostLogitsPtr, logits, (long) n * vocab * Float.BYTES, stream);
+    }
+
+    /** Changes whenever a device buffer is replaced (a graph of an earlier generation holds stale addresses). */
+    int bufferGeneration() {
+        return bufferGeneration;
     }
 
     /**
@@ -680,6 +687,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         int n = Math.max(m, Math.max(64, tokenCap * 2));
         graphs.clear();  // the graphs hold the old buffers' addresses
+        bufferGeneration++;
         for (CUdeviceptr ptr : new CUdeviceptr[] {residual, normed, headInput, qkv, attention, mlpHidden, passInts,
                 attentionPartials, partials[0], partials[1]}) {
             buffers.free(ptr);
@@ -709,6 +717,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
         }
         int cap = Math.max(n, logitCap * 2);
         graphs.clear();
+        bufferGeneration++;
         buffers.free(logits);
         buffers.freePinned(hostLogitsPtr);
         long bytes = (long) cap * vocab * Float.BYTES;

@@ -66,6 +66,7 @@ final class DeviceAllReduce implements AutoCloseable {
     /** Host-staged path: [shard][from shard] device copies of the other shards' partials. */
     private CUdeviceptr[][] staging;
     private int capacityTokens;
+    private int generation;
 
     DeviceAllReduce(List<CudaModelRunner> shards, Path path) {
         if (shards.size() > MAX_SHARDS) {
@@ -122,6 +123,11 @@ final class DeviceAllReduce implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /** Changes whenever the host-staged buffers are replaced (graphs hold their addresses). */
+    int generation() {
+        return generation;
     }
 
     /**
@@ -181,6 +187,7 @@ final class DeviceAllReduce implements AutoCloseable {
             return;
         }
         freeStaging();
+        generation++;
         int n = shards.size();
         long bytes = (long) tokens * shards.get(0).ldHidden() * Float.BYTES;
         host = new Pointer[n][2];

@@ -125,6 +125,55 @@ class CudaTensorParallelGpuTest {
         }
     }
 
+    /**
+     * Decode steps of a fixed shape (2 rows, 1 token each), so that the group's pass is captured
+     * as one CUDA graph on its second step and replayed from then on (when graphs are allowed:
+     * not under SPECDEC_CUDA_SYNC, which the GPU test step sets; gpu-check's step 3b runs this class
+     * again without it). Every step's logits against the whole model's, fed the same tokens.
+     */
+    @Test
+    void decodeStepsMatchTheWholeModel() {
+        try (Checkpoint ck = Checkpoint.open(gqa8);
+             Backend whole = Backends.open("cuda:0", 0, 128, 2, 1);
+             Backend split = Backends.open("cuda:0", 0, 128, 2, 2)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            ModelRunner r1 = whole.loadTarget(w);
+            CudaTensorParallelRunner group = (CudaTensorParallelRunner) split.loadTarget(w);
+            int vocab = w.config().vocabSize();
+            Random rnd = new Random(9);
+            KvCache[] c1 = {r1.newCache(128), r1.newCache(128)};
+            KvCache[] cn = {group.newCache(128), group.newCache(128)};
+            int[][] next = new int[2][];
+            for (int r = 0; r < 2; r++) {
+                next[r] = CudaGpuTest.ids(rnd, 20 + r, vocab);
+            }
+            double worst = 0;
+            int steps = 16;
+            for (int step = 0; step < steps; step++) {
+                ForwardBatch b1 = new ForwardBatch();
+                ForwardBatch bn = new ForwardBatch();
+                for (int r = 0; r < 2; r++) {
+                    b1.add(c1[r], next[r], 0, next[r].length, 1);
+                    bn.add(cn[r], next[r], 0, next[r].length, 1);
+                }
+                float[] l1 = r1.forward(b1).clone();
+                worst = Math.max(worst, CudaGpuTest.relativeError(l1, group.forward(bn), 2, vocab));
+                for (int r = 0; r < 2; r++) {
+                    next[r] = new int[] {org.specdec.sampling.LogitsProcessor.argmax(l1, r * vocab, vocab)};
+                }
+            }
+            boolean graphs = !KernelLauncher.syncRequested() && !"0".equals(System.getenv(KernelLauncher.GRAPHS_ENV));
+            System.out.printf(Locale.ROOT, "tensor parallel 2 on one GPU, %d decode steps at batch 2 vs the whole model:"
+                    + " max relative error %.2e; %d passes replayed as one graph of the group%n", steps, worst,
+                    group.graphPasses());
+            assertTrue(worst <= TOLERANCE, "decode steps: relative error " + worst);
+            if (graphs) {
+                // The prefill and the first decode step run kernel by kernel; the second is captured.
+                assertEquals(steps - 2, group.graphPasses(), "decode steps replayed as a graph");
+            }
+        }
+    }
+
     /** The all-reduce alone at decode sizes (1 and 8 tokens), both paths, 2 shards on one GPU. */
     @Test
     void allReduceCostAtDecodeSize() {
