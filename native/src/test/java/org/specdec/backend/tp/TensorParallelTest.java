@@ -298,9 +298,11 @@ class TensorParallelTest {
     }
 
     @Test
-    void theCudaBackendRefusesASplitTargetBeforeTouchingTheGpu() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    void aCudaGroupWithoutAGpuFailsWithTheBackendsReason() {
+        org.specdec.backend.cuda.CudaAvailability a = org.specdec.backend.cuda.CudaAvailability.check();
+        org.junit.jupiter.api.Assumptions.assumeFalse(a.available(), "a GPU is here: CudaTensorParallelGpuTest covers it");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Backends.open("cuda:0", 0, 64, 1, 2));
-        assertTrue(e.getMessage().contains("tensor parallel 2 on cuda:0"), e.getMessage());
+        assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains(a.reason()), e.getMessage());
     }
 }
