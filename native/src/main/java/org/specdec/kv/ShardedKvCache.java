@@ -13,6 +13,15 @@ public final class ShardedKvCache implements KvCache {
         this.shards = shards.clone();
     }
 
+    /** A row's cache over {@code count} shards, shard r's part made by {@code cacheOfShard.apply(r)}. */
+    public static ShardedKvCache of(int count, java.util.function.IntFunction<KvCache> cacheOfShard) {
+        KvCache[] parts = new KvCache[count];
+        for (int r = 0; r < count; r++) {
+            parts[r] = cacheOfShard.apply(r);
+        }
+        return new ShardedKvCache(parts);
+    }
+
     /** The cache shard {@code rank} reads and appends to. */
     public KvCache shard(int rank) {
         return shards[rank];

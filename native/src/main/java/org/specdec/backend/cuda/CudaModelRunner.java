@@ -2,9 +2,7 @@ package org.specdec.backend.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
-import jcuda.driver.CUstreamCaptureMode;
 import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.DeviceAcceptance;
 import org.specdec.backend.ForwardBatch;
@@ -25,12 +23,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
-import static jcuda.driver.JCudaDriver.cuGraphDestroy;
-import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
-import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
-import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static org.specdec.backend.cuda.KernelArgs.f;
 import static org.specdec.backend.cuda.KernelArgs.i;
@@ -342,30 +336,7 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
 
     /** Records the launches of a pass of this shape into a graph, without running them. */
     private CUgraphExec capture(KernelLauncher launcher, int m, int n) {
-        CUgraph graph = new CUgraph();
-        cuStreamBeginCapture(backend.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
-        launcher.capturing(true);
-        try {
-            enqueuePass(m, n);
-        } catch (RuntimeException e) {
-            try {
-                cuStreamEndCapture(backend.stream(), graph);
-                cuGraphDestroy(graph);
-            } catch (RuntimeException ignored) {
-                // the capture is invalid anyway; the launch error is the one to report
-            }
-            throw e;
-        } finally {
-            launcher.capturing(false);
-        }
-        cuStreamEndCapture(backend.stream(), graph);
-        CUgraphExec exec = new CUgraphExec();
-        try {
-            cuGraphInstantiate(exec, graph, 0);
-        } finally {
-            cuGraphDestroy(graph);
-        }
-        return exec;
+        return PassGraphs.record(backend.stream(), List.of(launcher), () -> enqueuePass(m, n));
     }
 
     /**

@@ -2,10 +2,8 @@ package org.specdec.backend.cuda;
 
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
-import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstream;
-import jcuda.driver.CUstreamCaptureMode;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.checkpoint.ModelConfig;
@@ -17,10 +15,6 @@ import java.util.List;
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
-import static jcuda.driver.JCudaDriver.cuGraphDestroy;
-import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
-import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
-import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
 
@@ -87,11 +81,7 @@ public final class CudaTensorParallelRunner implements ModelRunner {
 
     @Override
     public KvCache newCache(int capacity) {
-        KvCache[] parts = new KvCache[shards.size()];
-        for (int r = 0; r < parts.length; r++) {
-            parts[r] = shards.get(r).newCache(capacity);
-        }
-        return new ShardedKvCache(parts);
+        return ShardedKvCache.of(shards.size(), r -> shards.get(r).newCache(capacity));
     }
 
     @Override
@@ -191,10 +181,8 @@ public final class CudaTensorParallelRunner implements ModelRunner {
         CudaModelRunner first = shards.get(0);
         CUstream mainStream = first.backend().stream();
         first.backend().bind();
-        CUgraph graph = new CUgraph();
-        cuStreamBeginCapture(mainStream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
-        capturing(true);
-        try {
+        List<KernelLauncher> launchers = shards.stream().map(s -> s.backend().launcher()).toList();
+        return PassGraphs.record(mainStream, launchers, () -> {
             cuEventRecord(fork, mainStream);
             for (int r = 1; r < shards.size(); r++) {
                 cuStreamWaitEvent(shards.get(r).backend().stream(), fork, 0);
@@ -204,31 +192,7 @@ public final class CudaTensorParallelRunner implements ModelRunner {
                 cuEventRecord(staged[r], shards.get(r).backend().stream());
                 cuStreamWaitEvent(mainStream, staged[r], 0);
             }
-        } catch (RuntimeException e) {
-            try {
-                cuStreamEndCapture(mainStream, graph);
-                cuGraphDestroy(graph);
-            } catch (RuntimeException ignored) {
-                // the capture is invalid anyway; the launch error is the one to report
-            }
-            throw e;
-        } finally {
-            capturing(false);
-        }
-        cuStreamEndCapture(mainStream, graph);
-        CUgraphExec exec = new CUgraphExec();
-        try {
-            cuGraphInstantiate(exec, graph, 0);
-        } finally {
-            cuGraphDestroy(graph);
-        }
-        return exec;
-    }
-
-    private void capturing(boolean on) {
-        for (CudaModelRunner s : shards) {
-            s.backend().launcher().capturing(on);
-        }
+        });
     }
 
     /**

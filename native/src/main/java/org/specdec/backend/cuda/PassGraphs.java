@@ -1,14 +1,22 @@
 package org.specdec.backend.cuda;
 
+import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 
 /**
  * The CUDA graphs of one runner's forward passes, keyed by the pass shape (tokens, logit rows):
@@ -26,6 +34,38 @@ final class PassGraphs implements AutoCloseable {
     PassGraphs(int capacity) {
         this.capacity = capacity;
         this.graphs = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /**
+     * Records what {@code enqueue} queues on {@code stream} (and on streams it joins to it) into a
+     * graph, without running it, while the {@code launchers} know they are capturing (no counting,
+     * no synchronising).
+     */
+    static CUgraphExec record(CUstream stream, List<KernelLauncher> launchers, Runnable enqueue) {
+        CUgraph graph = new CUgraph();
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        launchers.forEach(l -> l.capturing(true));
+        try {
+            enqueue.run();
+        } catch (RuntimeException e) {
+            try {
+                cuStreamEndCapture(stream, graph);
+                cuGraphDestroy(graph);
+            } catch (RuntimeException ignored) {
+                // the capture is invalid anyway; the launch error is the one to report
+            }
+            throw e;
+        } finally {
+            launchers.forEach(l -> l.capturing(false));
+        }
+        cuStreamEndCapture(stream, graph);
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, graph, 0);
+        } finally {
+            cuGraphDestroy(graph);
+        }
+        return exec;
     }
 
     static long key(int tokens, int logitRows) {

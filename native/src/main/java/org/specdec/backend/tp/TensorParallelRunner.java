@@ -52,11 +52,7 @@ public final class TensorParallelRunner implements ModelRunner {
 
     @Override
     public KvCache newCache(int capacity) {
-        KvCache[] parts = new KvCache[shards.size()];
-        for (int i = 0; i < parts.length; i++) {
-            parts[i] = shards.get(i).newCache(capacity);
-        }
-        return new ShardedKvCache(parts);
+        return ShardedKvCache.of(shards.size(), r -> shards.get(r).newCache(capacity));
     }
 
     @Override
