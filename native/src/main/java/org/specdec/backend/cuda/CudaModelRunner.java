@@ -345,8 +345,9 @@ public final class CudaModelRunner implements ModelRunner, DeviceAcceptance {
      *
      * <p>Two launch sequences, the same arithmetic: by default the split-K reductions of the qkv,
      * o_proj and down_proj GEMMs are fused with what follows them (RoPE and the KV append; the
-     * residual add and the next RMSNorm), 9 kernels per layer; with {@code SPECDEC_CUDA_BASELINE=1}
-     * ({@link KernelLauncher#baseline()}) the previous kernels run unfused, 12 per layer.
+     * residual add and the next RMSNorm), 10 kernels per layer with the split attention and its
+     * merge; with {@code SPECDEC_CUDA_BASELINE=1} ({@link KernelLauncher#baseline()}) the unfused
+     * kernels run, 12 per layer.
      */
     private void enqueuePass(int m, int n) {
         enqueueEmbed(m);

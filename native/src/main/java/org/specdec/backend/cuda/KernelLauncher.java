@@ -42,8 +42,9 @@ final class KernelLauncher {
     /** SPECDEC_CUDA_GRAPHS=0 launches every kernel on its own (graphs are on by default). */
     static final String GRAPHS_ENV = "SPECDEC_CUDA_GRAPHS";
     /**
-     * SPECDEC_CUDA_BASELINE=1 (or -Dspecdec.cuda.baseline=true) runs the previous generation of the
-     * decode kernels, kept so that a GPU run can measure old against new side by side and fall back.
+     * SPECDEC_CUDA_BASELINE=1 (or -Dspecdec.cuda.baseline=true) runs the unfused decode kernels
+     * (one attention block per token and head, activations staged every 64 k, separate split-K
+     * reductions and norms), kept so that a GPU run measures both side by side and can fall back.
      */
     static final String BASELINE_ENV = "SPECDEC_CUDA_BASELINE";
     /** How long the stream is held before a profiled stretch: longer than the host needs to enqueue a pass. */
