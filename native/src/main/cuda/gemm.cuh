@@ -62,6 +62,64 @@ template <> struct MmaOps<__half> {
 
 constexpr int KC = 64;  // k per main-loop iteration (two 32-wide chunks)
 
+// Splits 4 activations into hi/lo halves of the weight type and stores them at xhi/xlo[at].
+template <typename WT>
+__device__ __forceinline__ void stage_split4(float4 v, unsigned short* xhi, unsigned short* xlo, int at) {
+    unsigned short h[4], l[4];
+    MmaOps<WT>::split(v.x, h[0], l[0]);
+    MmaOps<WT>::split(v.y, h[1], l[1]);
+    MmaOps<WT>::split(v.z, h[2], l[2]);
+    MmaOps<WT>::split(v.w, h[3], l[3]);
+    uint2 hp = make_uint2(h[0] | ((uint32_t)h[1] << 16), h[2] | ((uint32_t)h[3] << 16));
+    uint2 lp = make_uint2(l[0] | ((uint32_t)l[1] << 16), l[2] | ((uint32_t)l[3] << 16));
+    *reinterpret_cast<uint2*>(&xhi[at]) = hp;
+    *reinterpret_cast<uint2*>(&xlo[at]) = lp;
+}
+
+// One 64-k step of a warp: its 16 weight rows' two 32-k chunks (w: chunk 0 rows g / g+8, chunk 1
+// rows g / g+8) against the staged activations of its NT 8-token tiles, from token row tok0 and
+// column col of xhi/xlo (row pitch SROW); hi then lo for each chunk, the order every variant keeps.
+template <typename WT, int NT, int SROW>
+__device__ __forceinline__ void mma_step(float (&acc)[NT][4], const uint4 (&w)[4], const unsigned short* xhi,
+                                         const unsigned short* xlo, int tok0, int col, int g, int t) {
+#pragma unroll
+    for (int c = 0; c < 2; c++) {
+        const uint4 ra = w[2 * c];
+        const uint4 rb = w[2 * c + 1];
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+            int tok = tok0 + j * 8 + g;
+            int off = tok * SROW + col + c * 32 + 8 * t;
+            uint4 bh = *reinterpret_cast<const uint4*>(&xhi[off]);
+            uint4 bl = *reinterpret_cast<const uint4*>(&xlo[off]);
+            MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bh.x, bh.y);
+            MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bl.x, bl.y);
+            MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bh.z, bh.w);
+            MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bl.z, bl.w);
+        }
+    }
+}
+
+// Writes a warp's accumulators (NT tiles from token tok0, rows n0 .. n0+15) to its split's partials.
+template <int NT>
+__device__ __forceinline__ void store_partials(float* p, int ldp, const float (&acc)[NT][4], int tok0, int n0, int g,
+                                               int t, int M, int N) {
+#pragma unroll
+    for (int j = 0; j < NT; j++) {
+        int tok = tok0 + j * 8 + 2 * t;
+        int nA = n0 + g;
+        int nB = n0 + g + 8;
+        if (tok < M) {
+            if (nA < N) p[(long long)tok * ldp + nA] = acc[j][0];
+            if (nB < N) p[(long long)tok * ldp + nB] = acc[j][2];
+        }
+        if (tok + 1 < M) {
+            if (nA < N) p[(long long)(tok + 1) * ldp + nA] = acc[j][1];
+            if (nB < N) p[(long long)(tok + 1) * ldp + nB] = acc[j][3];
+        }
+    }
+}
+
 // WN warps across N (16 rows each), WM warps across M (NT tiles of 8 tokens each).
 template <typename WT, int NT, int WN, int WM>
 __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long splitStride,
@@ -125,34 +183,11 @@ __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long split
             int mg = m0 + tok;
             float4 v = mg < M ? *reinterpret_cast<const float4*>(X + (long long)mg * ldx + kc + c4 * 4)
                               : make_float4(0.f, 0.f, 0.f, 0.f);
-            unsigned short h[4], l[4];
-            MmaOps<WT>::split(v.x, h[0], l[0]);
-            MmaOps<WT>::split(v.y, h[1], l[1]);
-            MmaOps<WT>::split(v.z, h[2], l[2]);
-            MmaOps<WT>::split(v.w, h[3], l[3]);
-            uint2 hp = make_uint2(h[0] | ((uint32_t)h[1] << 16), h[2] | ((uint32_t)h[3] << 16));
-            uint2 lp = make_uint2(l[0] | ((uint32_t)l[1] << 16), l[2] | ((uint32_t)l[3] << 16));
-            *reinterpret_cast<uint2*>(&xhi[tok * SROW + c4 * 4]) = hp;
-            *reinterpret_cast<uint2*>(&xlo[tok * SROW + c4 * 4]) = lp;
+            stage_split4<WT>(v, xhi, xlo, tok * SROW + c4 * 4);
         }
         __syncthreads();
         if (rowsValid) {
-#pragma unroll
-            for (int c = 0; c < 2; c++) {
-                const uint4 ra = wa[0][2 * c];
-                const uint4 rb = wa[0][2 * c + 1];
-#pragma unroll
-                for (int j = 0; j < NT; j++) {
-                    int tok = wm * NT * 8 + j * 8 + g;
-                    int off = tok * SROW + c * 32 + 8 * t;
-                    uint4 bh = *reinterpret_cast<const uint4*>(&xhi[off]);
-                    uint4 bl = *reinterpret_cast<const uint4*>(&xlo[off]);
-                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bh.x, bh.y);
-                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bl.x, bl.y);
-                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bh.z, bh.w);
-                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bl.z, bl.w);
-                }
-            }
+            mma_step<WT, NT, SROW>(acc, wa[0], xhi, xlo, wm * NT * 8, 0, g, t);
 #pragma unroll
             for (int a = 0; a < AHEAD; a++) {
 #pragma unroll
@@ -161,21 +196,7 @@ __device__ void gemm_mma_body(float* __restrict__ part, int ldp, long long split
         }
     }
     if (!rowsValid) return;
-    float* p = part + (long long)blockIdx.z * splitStride;
-#pragma unroll
-    for (int j = 0; j < NT; j++) {
-        int tok = m0 + wm * NT * 8 + j * 8 + 2 * t;
-        int nA = n0 + g;
-        int nB = n0 + g + 8;
-        if (tok < M) {
-            if (nA < N) p[(long long)tok * ldp + nA] = acc[j][0];
-            if (nB < N) p[(long long)tok * ldp + nB] = acc[j][2];
-        }
-        if (tok + 1 < M) {
-            if (nA < N) p[(long long)(tok + 1) * ldp + nA] = acc[j][1];
-            if (nB < N) p[(long long)(tok + 1) * ldp + nB] = acc[j][3];
-        }
-    }
+    store_partials<NT>(part + (long long)blockIdx.z * splitStride, ldp, acc, m0 + wm * NT * 8, n0, g, t, M, N);
 }
 
 #define GEMM_KERNEL(NAME, WT, NT, WN, WM)                                                                      \
@@ -269,15 +290,7 @@ __device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int l
             if (c4 * 4 < len) {
                 float4 v = mg < M ? *reinterpret_cast<const float4*>(X + (long long)mg * ldx + ks + c4 * 4)
                                   : make_float4(0.f, 0.f, 0.f, 0.f);
-                unsigned short h[4], l[4];
-                MmaOps<WT>::split(v.x, h[0], l[0]);
-                MmaOps<WT>::split(v.y, h[1], l[1]);
-                MmaOps<WT>::split(v.z, h[2], l[2]);
-                MmaOps<WT>::split(v.w, h[3], l[3]);
-                uint2 hp = make_uint2(h[0] | ((uint32_t)h[1] << 16), h[2] | ((uint32_t)h[3] << 16));
-                uint2 lp = make_uint2(l[0] | ((uint32_t)l[1] << 16), l[2] | ((uint32_t)l[3] << 16));
-                *reinterpret_cast<uint2*>(&xhi[tok * SROW + c4 * 4]) = hp;
-                *reinterpret_cast<uint2*>(&xlo[tok * SROW + c4 * 4]) = lp;
+                stage_split4<WT>(v, xhi, xlo, tok * SROW + c4 * 4);
             }
         }
         __syncthreads();
@@ -291,22 +304,7 @@ __device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int l
                 wa[AHEAD][2] = __ldg(reinterpret_cast<const uint4*>(wRow0 + kn + 32));
                 wa[AHEAD][3] = __ldg(reinterpret_cast<const uint4*>(wRow8 + kn + 32));
             }
-#pragma unroll
-            for (int c = 0; c < 2; c++) {
-                const uint4 ra = wa[0][2 * c];
-                const uint4 rb = wa[0][2 * c + 1];
-#pragma unroll
-                for (int j = 0; j < NT; j++) {
-                    int tok = j * 8 + g;
-                    int off = tok * SROW + (kc - ks) + c * 32 + 8 * t;
-                    uint4 bh = *reinterpret_cast<const uint4*>(&xhi[off]);
-                    uint4 bl = *reinterpret_cast<const uint4*>(&xlo[off]);
-                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bh.x, bh.y);
-                    MmaOps<WT>::mma(acc[j], ra.x, rb.x, ra.y, rb.y, bl.x, bl.y);
-                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bh.z, bh.w);
-                    MmaOps<WT>::mma(acc[j], ra.z, rb.z, ra.w, rb.w, bl.z, bl.w);
-                }
-            }
+            mma_step<WT, NT, SROW>(acc, wa[0], xhi, xlo, 0, kc - ks, g, t);
 #pragma unroll
             for (int a = 0; a < AHEAD; a++) {
 #pragma unroll
@@ -315,21 +313,7 @@ __device__ __forceinline__ void gemm_staged_body(float* __restrict__ part, int l
         }
     }
     if (!rowsValid) return;
-    float* p = part + (long long)blockIdx.z * splitStride;
-#pragma unroll
-    for (int j = 0; j < NT; j++) {
-        int tok = m0 + j * 8 + 2 * t;
-        int nA = n0 + g;
-        int nB = n0 + g + 8;
-        if (tok < M) {
-            if (nA < N) p[(long long)tok * ldp + nA] = acc[j][0];
-            if (nB < N) p[(long long)tok * ldp + nB] = acc[j][2];
-        }
-        if (tok + 1 < M) {
-            if (nA < N) p[(long long)(tok + 1) * ldp + nA] = acc[j][1];
-            if (nB < N) p[(long long)(tok + 1) * ldp + nB] = acc[j][3];
-        }
-    }
+    store_partials<NT>(part + (long long)blockIdx.z * splitStride, ldp, acc, m0, n0, g, t, M, N);
 }
 
 // Same arguments and grid as the skinny kernels above (256 threads, 128 rows per block).

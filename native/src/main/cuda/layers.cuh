@@ -87,6 +87,16 @@ extern "C" __global__ void rope_kv_append(float* __restrict__ qkv, int ld, int h
     kv_append_token(q, heads, kvHeads, hd, pos, tokSlot[t], kcache, vcache, slotStride, layerOffset);
 }
 
+// Column n of a token's split-K partials summed in split order (the order every reduction keeps).
+__device__ __forceinline__ float split_sum(const float* __restrict__ p, long long splitStride, int splits, int n) {
+    float acc = 0.f;
+#pragma unroll 8
+    for (int s = 0; s < splits; s++) {
+        acc += p[s * splitStride + n];
+    }
+    return acc;
+}
+
 // qkv_rope_kv_append = splitk_reduce (mode 0, + bias) of the fused q|k|v projection, then
 // rope_kv_append, in one launch: one block per token (a pass's chunk of tokens: qkv, part,
 // tokPos and tokSlot start at the chunk's first token). Each step is the same arithmetic as the
@@ -103,11 +113,7 @@ extern "C" __global__ void __launch_bounds__(512) qkv_rope_kv_append(
     float* q = qkv + (long long)t * ld;
     const float* p = part + (long long)t * ldp;
     for (int n = threadIdx.x; n < cols; n += blockDim.x) {
-        float acc = 0.f;
-#pragma unroll 8
-        for (int s = 0; s < splits; s++) {
-            acc += p[s * splitStride + n];
-        }
+        float acc = split_sum(p, splitStride, splits, n);
         if (bias) acc += bias[n];
         q[n] = acc;
     }
@@ -136,11 +142,7 @@ extern "C" __global__ void __launch_bounds__(1024) residual_rmsnorm(
     float* x = residual + (long long)t * ldr;
     const float* p = part + (long long)t * ldp;
     for (int n = threadIdx.x; n < d; n += blockDim.x) {
-        float acc = 0.f;
-#pragma unroll 8
-        for (int s = 0; s < splits; s++) {
-            acc += p[s * splitStride + n];
-        }
+        float acc = split_sum(p, splitStride, splits, n);
         x[n] = x[n] + acc;
     }
     __syncthreads();  // the updated row is visible to the whole block
