@@ -41,7 +41,7 @@ public final class CudaTensorParallelRunner implements ModelRunner {
     /** Per shard: its staged pass inputs are queued (the first shard's stream waits for them), and fork / join of a capture. */
     private final CUevent[] staged;
     private final CUevent fork = new CUevent();
-    private long generation = Long.MIN_VALUE;
+    private long generation = -1;
     private long graphPasses;
     private float[] logits = new float[0];
     private boolean closed;
@@ -93,9 +93,10 @@ public final class CudaTensorParallelRunner implements ModelRunner {
             n = s.stage(batch);
         }
         allReduce.prepare();
+        // Generations only grow, so their sum changes whenever any buffer was replaced.
         long gen = allReduce.generation();
         for (CudaModelRunner s : shards) {
-            gen = gen * 31 + s.bufferGeneration();
+            gen += s.bufferGeneration();
         }
         if (gen != generation) {
             graphs.clear();  // they hold replaced buffers' addresses
