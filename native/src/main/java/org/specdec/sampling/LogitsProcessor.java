@@ -1,6 +1,7 @@
 package org.specdec.sampling;
 
 import java.util.Arrays;
+import org.specdec.tensor.VectorExp;
 
 /**
  * Turns one position's logits into the distribution a row samples from: temperature, then top-k,
@@ -45,12 +46,11 @@ public final class LogitsProcessor {
         for (int i = 0; i < n; i++) {
             max = Math.max(max, logits[off + i]);
         }
-        double invT = 1.0 / p.temperature();
+        System.arraycopy(logits, off, probs, 0, n);
+        VectorExp.expInPlace(probs, 0, n, max, (float) (1.0 / p.temperature()));
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp((logits[off + i] - max) * invT);
-            probs[i] = e;
-            sum += e;
+            sum += probs[i];
         }
         scale(probs, n, sum);
         if (p.topK() > 0 && p.topK() < n) {

@@ -13,6 +13,7 @@ import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
 import org.specdec.model.ShardLayout;
 import org.specdec.tensor.DType;
+import org.specdec.tensor.VectorExp;
 import org.specdec.tensor.WeightTensor;
 
 /**
@@ -75,7 +76,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         this.rope = new RopeTable(c, maxPositions);
         int maxCols = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
         this.readers = new WeightRowReader[pool.threads()];
-        this.attnScratch = new float[pool.threads()][maxPositions];
+        this.attnScratch = new float[pool.threads()][CpuAttention.scratchLength(maxPositions)];
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
         }
@@ -102,7 +103,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         if (capacity > maxPositions) {
             throw new IllegalArgumentException("KV capacity " + capacity + " exceeds the runner's " + maxPositions);
         }
-        return new HeapKvCache(c.numLayers(), capacity, kvd);
+        return new HeapKvCache(c.numLayers(), capacity, kvd, VectorMath.LANES);
     }
 
     @Override
@@ -196,9 +197,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int t = 0; t < m; t++) {
             rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
             rope.rotate(k, t * kvd, shard.kvHeads(), tokPos[t]);
-            HeapKvCache cache = cacheOf(batch.cache(tokRow[t]));
-            System.arraycopy(k, t * kvd, cache.keys(l), tokPos[t] * kvd, kvd);
-            System.arraycopy(v, t * kvd, cache.values(l), tokPos[t] * kvd, kvd);
+            cacheOf(batch.cache(tokRow[t])).put(l, tokPos[t], k, t * kvd, v, t * kvd);
         }
         attention(l, batch, m);
         InputPanel heads = input(att, m, qd);
@@ -251,32 +250,9 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
                 int t = task / heads;
                 int h = task % heads;
                 int pos = tokPos[t];
-                HeapKvCache cache = cacheOf(batch.cache(tokRow[t]));
-                float[] keys = cache.keys(l);
-                float[] vals = cache.values(l);
-                int kvOff = shard.kvHeadOf(c, h) * hd;
-                int qOff = t * qd + h * hd;
                 int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int s = first; s <= pos; s++) {
-                    float sc = VectorMath.dot(q, qOff, keys, s * kvd + kvOff, hd) * scale;
-                    scores[s] = sc;
-                    if (sc > max) {
-                        max = sc;
-                    }
-                }
-                float sum = 0;
-                for (int s = first; s <= pos; s++) {
-                    float e = (float) Math.exp(scores[s] - max);
-                    scores[s] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                int outOff = t * qd + h * hd;
-                java.util.Arrays.fill(att, outOff, outOff + hd, 0f);
-                for (int s = first; s <= pos; s++) {
-                    VectorMath.axpy(scores[s] * inv, vals, s * kvd + kvOff, att, outOff, hd);
-                }
+                CpuAttention.head(q, t * qd + h * hd, cacheOf(batch.cache(tokRow[t])), l, shard.kvHeadOf(c, h) * hd,
+                        hd, first, pos, scale, scores, att, t * qd + h * hd);
             }
         });
     }

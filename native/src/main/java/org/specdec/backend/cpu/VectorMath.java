@@ -1,8 +1,11 @@
 package org.specdec.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import org.specdec.tensor.VectorExp;
 
 /**
  * Element-wise and reduction kernels on F32 arrays with the Vector API. Every reduction uses one
@@ -12,8 +15,50 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
+    /** Lane i exchanged with lane i ^ d, for d = LANES / 2, LANES / 4, ..., 1: the levels of a pairwise lane sum. */
+    private static final VectorShuffle<Float> HALVES = exchange(LANES >> 1);
+    private static final VectorShuffle<Float> QUARTERS = exchange(Math.max(1, LANES >> 2));
+    private static final VectorShuffle<Float> EIGHTHS = exchange(Math.max(1, LANES >> 3));
+    private static final VectorShuffle<Float> SIXTEENTHS = exchange(Math.max(1, LANES >> 4));
 
     private VectorMath() {}
+
+    private static VectorShuffle<Float> exchange(int distance) {
+        return VectorShuffle.fromOp(F, i -> i ^ distance);
+    }
+
+    /**
+     * A dot product of a short row (an attention head's query and key) whose lanes are summed
+     * pairwise: on Java 17 {@code reduceLanes(ADD)} adds the lanes one after another, a chain of
+     * LANES dependent additions that costs a 32-element dot product many times its two FMAs. Its
+     * bits differ from {@link #dot}'s, so the GEMM kernels, which must agree with {@link #dot},
+     * do not use it; every attention score does.
+     */
+    static float dotPairwise(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int vecEnd = F.loopBound(n);
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        }
+        if (LANES >= 2) {
+            acc = acc.add(acc.rearrange(HALVES));
+        }
+        if (LANES >= 4) {
+            acc = acc.add(acc.rearrange(QUARTERS));
+        }
+        if (LANES >= 8) {
+            acc = acc.add(acc.rearrange(EIGHTHS));
+        }
+        if (LANES >= 16) {
+            acc = acc.add(acc.rearrange(SIXTEENTHS));
+        }
+        float sum = acc.lane(0);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
 
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         return dot(a, aOff, b, bOff, F.loopBound(n), n);
@@ -33,17 +78,28 @@ final class VectorMath {
         return sum;
     }
 
-    /** y[yOff..] += a * x[xOff..] over n elements. */
-    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        int bound = F.loopBound(n);
-        FloatVector av = FloatVector.broadcast(F, a);
-        for (; i < bound; i += LANES) {
-            av.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i))
-                    .intoArray(y, yOff + i);
+    /**
+     * out[outOff + i] = sum over s in [from, to) of weights[s] * scale * rows[rowOff + s * rowStride + i],
+     * for i in [0, n): the attention's probability-weighted sum of value rows. Each output vector
+     * stays in a register over all s (one FMA per row and vector), where adding one row at a time into
+     * {@code out} would store and reload it for every row. The sum runs over s in order, for every element.
+     */
+    static void weightedRowSum(float[] weights, int from, int to, float scale, float[] rows, int rowOff,
+                               int rowStride, float[] out, int outOff, int n) {
+        int vecEnd = F.loopBound(n);
+        for (int c = 0; c < vecEnd; c += LANES) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int s = from; s < to; s++) {
+                acc = FloatVector.fromArray(F, rows, rowOff + s * rowStride + c).fma(FloatVector.broadcast(F, weights[s] * scale), acc);
+            }
+            acc.intoArray(out, outOff + c);
         }
-        for (; i < n; i++) {
-            y[yOff + i] += a * x[xOff + i];
+        for (int c = vecEnd; c < n; c++) {
+            float acc = 0;
+            for (int s = from; s < to; s++) {
+                acc = Math.fma(rows[rowOff + s * rowStride + c], weights[s] * scale, acc);
+            }
+            out[outOff + c] = acc;
         }
     }
 
@@ -62,11 +118,18 @@ final class VectorMath {
         }
     }
 
-    /** gate[i] = silu(gate[i]) * up[i] (SwiGLU). */
+    /** gate[i] = silu(gate[i]) * up[i] (SwiGLU), with {@link VectorExp}'s e^x for every element. */
     static void swiglu(float[] gate, float[] up, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        int end = off + n;
+        int i = off;
+        for (; i + LANES <= end; i += LANES) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        if (i < end) {
+            VectorMask<Float> m = F.indexInRange(i, end);
+            FloatVector g = FloatVector.fromArray(F, gate, i, m);
+            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i, m)).intoArray(gate, i, m);
         }
     }
 

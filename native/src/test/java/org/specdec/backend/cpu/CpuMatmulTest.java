@@ -107,6 +107,36 @@ class CpuMatmulTest {
         }
     }
 
+    /**
+     * A block of four weight rows reduces its four accumulators together; a row computed alone
+     * (the remainder of a range) goes through {@link VectorMath#dot}. Both must give the same bits.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void aWeightRowGivesTheSameBitsInABlockOfFourAndAlone(DType dtype) {
+        // Magnitudes spread over many binades, so that any change in the order of the additions shows.
+        WeightTensor w = tensor(dtype, 8, COLS, 11, new float[8 * COLS]);
+        Random rnd = new Random(12);
+        for (int m : new int[] {1, 2, 3, 4, 5, 7}) {
+            float[] x = inputs(m, COLS, 13 + m);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= (float) Math.pow(2, rnd.nextInt(24) - 12);
+            }
+            float[] blocks = gemm(w, x, m);
+            for (int j = 0; j < 8; j++) {
+                InputPanel panel = new InputPanel();
+                panel.set(x, m, COLS, true);
+                panel.pairRows(0, m);
+                float[] alone = new float[m * 8];
+                CpuMatmul.rows(w, j, j + 1, panel, null, alone, 8, 0, new WeightRowReader(COLS + 8));
+                for (int t = 0; t < m; t++) {
+                    assertEquals(Float.floatToRawIntBits(blocks[t * 8 + j]), Float.floatToRawIntBits(alone[t * 8 + j]),
+                            dtype + " batch " + m + " row " + t + " out " + j);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"BF16", "F16"})
     void rowsOffThePairGridGiveTheSameResults(DType dtype) {
