@@ -33,6 +33,8 @@ final class WeightRowReader {
     private static final int L = VectorMath.LANES;
     /** 2^112: scales a half's exponent-and-mantissa bits, read as a float, to the half's value. */
     private static final float F16_EXPONENT_SHIFT = 0x1p112f;
+    /** Sign, exponent and mantissa of a half moved to an f32's places (bit 31, bits 27..13). */
+    private static final int F16_IN_F32_BITS = 0x8fffe000;
 
     /** Four F32 rows in the order their kernels read: slot s at [s * cols, (s + 1) * cols). */
     final float[] rows;
@@ -132,13 +134,13 @@ final class WeightRowReader {
         IntVector exponents = IntVector.zero(I);
         for (int e = 0; e < vecEnd; e += 2 * L) {
             IntVector u = IntVector.fromArray(I, src, srcOff + (e >> 1));
-            // Even halves: exponent and mantissa shifted into an f32's place, then the sign.
-            u.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
-                    .reinterpretAsInts().or(u.lanewise(VectorOperators.LSHL, 16).and(0x80000000))
-                    .reinterpretAsFloats().intoArray(dst, off + e);
-            // Odd halves: the same bits from the high half, whose sign is already in place.
-            u.lanewise(VectorOperators.LSHR, 3).and(0x7fff << 13).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
-                    .reinterpretAsInts().or(u.and(0x80000000)).reinterpretAsFloats().intoArray(dst, off + e + L);
+            // A half moved to the top of the int and shifted right by 3 with its sign copied: the sign
+            // stays at bit 31 and exponent and mantissa land in an f32's place (bits 27..13); the
+            // mask clears the sign's copies and the other half's bits. Even halves first move up.
+            u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).intoArray(dst, off + e);
+            u.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).intoArray(dst, off + e + L);
             exponents = exponents.or(u.and(0x7c007c00).add(0x04000400));
         }
         if (exponents.and(0x80008000).reduceLanes(VectorOperators.OR) != 0) {
