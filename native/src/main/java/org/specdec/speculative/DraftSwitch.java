@@ -37,7 +37,12 @@ import java.util.Arrays;
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
  * with one drafting step for one row ({@link Decision#probe}) after 64, 128, ... up to
  * {@code maxProbeInterval} steps, so that a draft that starts paying again (other prompts, a
- * smaller batch) is noticed. Only "clean" steps feed the time tables: steps without prompt
+ * smaller batch) is noticed. A one-row probe only samples acceptance; every
+ * {@value #PROBES_PER_REMEASURE}nd probe is a re-measurement instead ({@link Decision#remeasure}):
+ * two drafting steps for every row, the second of them clean, so that draft and verification costs
+ * measured while the JIT was still compiling, or on a cold device, do not keep drafting off for
+ * the rest of a job while the baseline it is compared with keeps being measured warm. Only
+ * "clean" steps feed the time tables: steps without prompt
  * prefill in the target pass, long catch-up in the draft, or a one-row probe.
  * Each time is the lower quartile of its last {@value TimingWindow#SIZE} samples at that batch
  * size ({@link TimingWindow}): slow passes must not tip the decision. A decision to draft is
@@ -68,8 +73,12 @@ public final class DraftSwitch {
     static final int MIN_PROBE_INTERVAL = 64;
     /** Drafting steps after switching on before the baseline t1 is measured again, to confirm the decision. */
     static final int CONFIRM_AFTER = 8;
-    /** Draft length of exploration and probe steps. */
+    /** Draft length of exploration, probe and re-measurement steps. */
     static final int EXPLORE_K = 2;
+    /** Every this many probes while off, the probe re-measures the costs instead of sampling acceptance. */
+    static final int PROBES_PER_REMEASURE = 2;
+    /** Drafting steps of a re-measurement: the first catches the rows' draft caches up, the second is clean. */
+    static final int REMEASURE_STEPS = 2;
 
     private final double margin;
     private final int maxK;
@@ -84,6 +93,8 @@ public final class DraftSwitch {
     private final boolean[] drafting;
     private final int[] sinceOther;
     private final int[] probeInterval;
+    private final int[] probesWhileOff;
+    private final int[] remeasureStepsLeft;
 
     /** Where the decisions are counted: the engine's statistics. */
     private final EngineStats stats;
@@ -96,8 +107,9 @@ public final class DraftSwitch {
      *
      * @param draftLimit the most tokens any row may draft: 0 = no drafting (plain target decoding)
      * @param probe      a probe while off: only one row drafts, to sample acceptance (see {@link #decide})
+     * @param remeasure  a re-measurement while off: every row drafts, to measure the costs again
      */
-    public record Decision(int draftLimit, boolean probe) {
+    public record Decision(int draftLimit, boolean probe, boolean remeasure) {
         public boolean drafts() {
             return draftLimit > 0;
         }
@@ -130,6 +142,8 @@ public final class DraftSwitch {
         this.drafting = new boolean[n];
         this.sinceOther = new int[n];
         this.probeInterval = new int[n];
+        this.probesWhileOff = new int[n];
+        this.remeasureStepsLeft = new int[n];
         Arrays.fill(probeInterval, MIN_PROBE_INTERVAL);
         Arrays.fill(drafting, true);
     }
@@ -165,6 +179,7 @@ public final class DraftSwitch {
         double s = best == 0 ? Double.NaN : predictedSpeedup(b, best);
         int limit;
         boolean probe = false;
+        boolean remeasure = false;
         if (Double.isNaN(s)) {
             // Nothing measured here or nearby: measure drafting first, then target-only decoding.
             // Short blocks: exploring must stay cheap where drafting turns out not to pay.
@@ -176,6 +191,7 @@ public final class DraftSwitch {
             if (pays != drafting[b]) {
                 drafting[b] = pays;
                 sinceOther[b] = 0;
+                remeasureStepsLeft[b] = 0;
                 if (!pays) {
                     stats.recordSwitchedOff();
                     shrinkAcceptanceEvidence();
@@ -185,7 +201,12 @@ public final class DraftSwitch {
                 }
             }
             sinceOther[b]++;
-            if (pays && (sinceOther[b] > refreshEvery || targetMs[b].isEmpty())) {
+            if (!pays && remeasureStepsLeft[b] > 0) {
+                remeasureStepsLeft[b]--;
+                stats.recordProbe();
+                remeasure = true;
+                limit = Math.min(kMax, EXPLORE_K);
+            } else if (pays && (sinceOther[b] > refreshEvery || targetMs[b].isEmpty())) {
                 sinceOther[b] = 0;
                 stats.recordRefresh();
                 limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
@@ -193,8 +214,15 @@ public final class DraftSwitch {
                 sinceOther[b] = 0;
                 probeInterval[b] = Math.min(maxProbeInterval, probeInterval[b] * 2);
                 stats.recordProbe();
-                probe = true;
-                limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance may have changed
+                if (++probesWhileOff[b] % PROBES_PER_REMEASURE == 0) {
+                    // Costs may have fallen since they were measured (a cold JIT or device): all rows draft.
+                    remeasureStepsLeft[b] = REMEASURE_STEPS - 1;
+                    remeasure = true;
+                    limit = Math.min(kMax, EXPLORE_K);
+                } else {
+                    probe = true;
+                    limit = Math.max(1, Math.min(best, EXPLORE_K)); // probe: acceptance may have changed
+                }
             } else {
                 limit = pays ? best : 0;
             }
@@ -202,7 +230,7 @@ public final class DraftSwitch {
         if (limit == 0) {
             stats.recordSkippedStep();
         }
-        return new Decision(limit, probe);
+        return new Decision(limit, probe, remeasure);
     }
 
     /** The k in 1..kMax with the highest predicted speedup at batch index b, or 0 when none can be predicted. */
