@@ -7,6 +7,7 @@ import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A weight tensor in its stored dtype, backed by read-only little-endian buffers that are
@@ -35,6 +36,8 @@ public final class WeightTensor {
     private final int storedCols;
     /** Column 0 of this tensor is column {@code colOffset} of the stored matrix. */
     private final int colOffset;
+    /** {@link #hasNonFiniteF16()} once scanned (null before), shared with slices of the same buffers. */
+    private final AtomicReference<Boolean> nonFiniteF16;
 
     /**
      * @param blocks consecutive row blocks; every block but the last holds exactly
@@ -57,6 +60,7 @@ public final class WeightTensor {
         this.rowBase = 0;
         this.storedCols = this.cols;
         this.colOffset = 0;
+        this.nonFiniteF16 = new AtomicReference<>();
         this.rowsPerBlock = rowsPerBlock;
         this.blocks = new ByteBuffer[blocks.size()];
         long seen = 0;
@@ -101,6 +105,7 @@ public final class WeightTensor {
         this.rowBase = of.rowBase + rowFrom;
         this.storedCols = of.storedCols;
         this.colOffset = of.colOffset + colFrom;
+        this.nonFiniteF16 = of.nonFiniteF16;
     }
 
     /**
@@ -220,6 +225,44 @@ public final class WeightTensor {
         }
         view.get(e >> 1, dst, dstOff, cols >> 1);
         return true;
+    }
+
+    /**
+     * Whether an F16 tensor stores an infinity or a NaN anywhere in its buffers (false for other
+     * dtypes). Scanned once, on first use, and shared by every slice of the same buffers: the CPU
+     * decode kernel widens F16 pairs in registers without watching exponents only where there are
+     * none.
+     */
+    public boolean hasNonFiniteF16() {
+        Boolean known = nonFiniteF16.get();
+        if (known == null) {
+            known = dtype == DType.F16 && scanNonFiniteF16();
+            nonFiniteF16.set(known);
+        }
+        return known;
+    }
+
+    private boolean scanNonFiniteF16() {
+        int[] chunk = new int[4096];
+        for (ByteBuffer block : blocks) {
+            IntBuffer pairs = block.duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+            int flags = 0;
+            while (pairs.hasRemaining()) {
+                int n = Math.min(chunk.length, pairs.remaining());
+                pairs.get(chunk, 0, n);
+                for (int i = 0; i < n; i++) {
+                    // A half whose exponent bits are all set carries into its top bit: infinity or NaN.
+                    flags |= (chunk[i] & 0x7c007c00) + 0x04000400;
+                }
+            }
+            if ((flags & 0x80008000) != 0) {
+                return true;
+            }
+            if ((block.remaining() & 3) != 0 && (block.getShort(block.limit() - 2) & 0x7c00) == 0x7c00) {
+                return true;  // an odd count of halves: the last one is not in a pair
+            }
+        }
+        return false;
     }
 
     public long byteSize() {

@@ -18,8 +18,8 @@ import org.specdec.tensor.WeightTensor;
  * load feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
  * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers.
  * Each block shape is written out: accumulators held in an array, or passed to a helper, would be
- * boxed. A single input row against BF16 weights (decode) skips the F32 scratch: the pairs are
- * widened in registers and multiplied at once. Every dot product, whatever kernel computes it, runs the
+ * boxed. A single input row against BF16 weights, or F16 weights without infinities or NaNs
+ * (decode), skips the F32 scratch: the pairs are widened in registers and multiplied at once. Every dot product, whatever kernel computes it, runs the
  * same operations in the same order (one vector accumulator over the chunks of the weight's
  * element order, lane reduction, scalar tail), so a row's result does not depend on the batch it
  * is in.
@@ -28,6 +28,8 @@ final class CpuMatmul {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final VectorSpecies<Integer> I = WeightRowReader.I;
     private static final int L = VectorMath.LANES;
+    private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
+    private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
 
     private CpuMatmul() {}
 
@@ -41,15 +43,20 @@ final class CpuMatmul {
         DType dtype = w.dtype();
         float[] x = in.elements(dtype);
         int vecEnd = InputPanel.vectorEnd(n);
-        boolean decodeFromPairs = m == 1 && dtype == DType.BF16;
+        boolean decodeFromPairs = m == 1 && (dtype == DType.BF16 || dtype == DType.F16 && !w.hasNonFiniteF16());
         float[] ws = reader.rows;
         for (int j = jFrom; j < jTo; j += 4) {
             int jn = Math.min(4, jTo - j);
             int col = outCol + j;
             if (decodeFromPairs && jn == 4) {
                 reader.loadPairsAndTails(w, j, 4);
-                pairs4x1Bf16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x, ws,
-                        n, out, col);
+                if (dtype == DType.BF16) {
+                    pairs4x1Bf16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x,
+                            ws, n, out, col);
+                } else {
+                    pairs4x1F16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x,
+                            ws, n, out, col);
+                }
             } else {
                 reader.load(w, j, jn);
                 int i = 0;
@@ -106,6 +113,53 @@ final class CpuMatmul {
             a1 = u1.and(0xffff0000).reinterpretAsFloats().fma(xo, a1);
             a2 = u2.and(0xffff0000).reinterpretAsFloats().fma(xo, a2);
             a3 = u3.and(0xffff0000).reinterpretAsFloats().fma(xo, a3);
+        }
+        for (int c = pairedEnd; c < vecEnd; c += L) {  // the whole vector after the paired blocks
+            FloatVector v = FloatVector.fromArray(F, x, c);
+            a0 = FloatVector.fromArray(F, tails, c).fma(v, a0);
+            a1 = FloatVector.fromArray(F, tails, n + c).fma(v, a1);
+            a2 = FloatVector.fromArray(F, tails, 2 * n + c).fma(v, a2);
+            a3 = FloatVector.fromArray(F, tails, 3 * n + c).fma(v, a3);
+        }
+        out[col] = tail(a0.reduceLanes(VectorOperators.ADD), tails, 0, x, 0, vecEnd, n);
+        out[col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), tails, n, x, 0, vecEnd, n);
+        out[col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), tails, 2 * n, x, 0, vecEnd, n);
+        out[col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), tails, 3 * n, x, 0, vecEnd, n);
+    }
+
+    /**
+     * {@link #pairs4x1Bf16} for F16 rows of a tensor without infinities or NaNs: each half moved to
+     * an f32's place by shifts and a mask and scaled by 2^112 as {@link WeightRowReader} widens it,
+     * in registers. Written out, one call per block of four rows: in a longer method C2 sometimes
+     * gave up inlining the lane operations and the loop ran 20x slower.
+     */
+    private static void pairs4x1F16(int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails, int n,
+                                     float[] out, int col) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int e = 0; e < pairedEnd; e += 2 * L) {
+            int q = e >> 1;
+            FloatVector xe = FloatVector.fromArray(F, x, e);
+            FloatVector xo = FloatVector.fromArray(F, x, e + L);
+            IntVector u0 = IntVector.fromArray(I, p, q);
+            IntVector u1 = IntVector.fromArray(I, p, ps + q);
+            IntVector u2 = IntVector.fromArray(I, p, 2 * ps + q);
+            IntVector u3 = IntVector.fromArray(I, p, 3 * ps + q);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a0);
+            a1 = u1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a1);
+            a2 = u2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a2);
+            a3 = u3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a3);
+            a0 = u0.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .fma(xo, a0);
+            a1 = u1.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .fma(xo, a1);
+            a2 = u2.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .fma(xo, a2);
+            a3 = u3.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats().mul(F16_EXPONENT_SHIFT)
+                    .fma(xo, a3);
         }
         for (int c = pairedEnd; c < vecEnd; c += L) {  // the whole vector after the paired blocks
             FloatVector v = FloatVector.fromArray(F, x, c);

@@ -32,9 +32,9 @@ final class WeightRowReader {
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorMath.F.vectorShape());
     private static final int L = VectorMath.LANES;
     /** 2^112: scales a half's exponent-and-mantissa bits, read as a float, to the half's value. */
-    private static final float F16_EXPONENT_SHIFT = 0x1p112f;
+    static final float F16_EXPONENT_SHIFT = 0x1p112f;
     /** Sign, exponent and mantissa of a half moved to an f32's places (bit 31, bits 27..13). */
-    private static final int F16_IN_F32_BITS = 0x8fffe000;
+    static final int F16_IN_F32_BITS = 0x8fffe000;
 
     /** Four F32 rows in the order their kernels read: slot s at [s * cols, (s + 1) * cols). */
     final float[] rows;

@@ -1,9 +1,15 @@
 package org.specdec.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
+import org.specdec.tensor.DType;
 import org.specdec.tensor.HalfFloats;
+import org.specdec.tensor.WeightTensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The vector widening of 16-bit weights read as pairs, against the scalar definitions, on every bit
@@ -59,6 +65,31 @@ class WeightRowReaderTest {
     @Test
     void bf16WidensExactly() {
         check(true);
+    }
+
+    /** A tensor holding one infinity is found by its scan (its slices share it); finite ones and BF16 are not. */
+    @Test
+    void anF16TensorIsScannedOnceForInfinitiesAndNaNs() {
+        int rows = 4;
+        int cols = 2 * InputPanel.PAIRED_BLOCK + 3;
+        ByteBuffer finite = ByteBuffer.allocateDirect(rows * cols * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * cols; i++) {
+            finite.putShort(i * 2, HalfFloats.floatToF16(0.25f * (i % 9) - 1));
+        }
+        assertFalse(WeightTensor.of("clean", DType.F16, new long[] {rows, cols}, finite).hasNonFiniteF16());
+        assertFalse(WeightTensor.of("bf16", DType.BF16, new long[] {rows, cols}, finite).hasNonFiniteF16());
+        for (int at : new int[] {0, 3 * cols + 17, rows * cols - 1}) {
+            for (short bits : new short[] {(short) 0xfc00, (short) 0x7c00, (short) 0x7e01}) {
+                ByteBuffer broken = ByteBuffer.allocateDirect(rows * cols * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < rows * cols; i++) {
+                    broken.putShort(i * 2, finite.getShort(i * 2));
+                }
+                broken.putShort(at * 2, bits);
+                WeightTensor w = WeightTensor.of("broken", DType.F16, new long[] {rows, cols}, broken);
+                assertTrue(w.slice(0, 1, 0, cols).hasNonFiniteF16(), "element " + at + " bits " + (bits & 0xffff));
+                assertTrue(w.hasNonFiniteF16(), "a slice's scan is its tensor's");
+            }
+        }
     }
 
     @Test
