@@ -20,17 +20,20 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The method is Cephes' expf: n = round(x log2 e), r = x - n ln 2 in two steps (Cody-Waite),
  * e^r by a degree-6 polynomial, times 2^n built in the exponent bits. Within 1 ulp of e^x where
- * e^x is a normal float; exactly 0 below {@link #UNDERFLOW} (where e^x would be subnormal) and
- * +Infinity above {@link #OVERFLOW}; NaN stays NaN.
+ * e^x is a normal float; a subnormal or 0 just below {@link #UNDERFLOW} (e^x is subnormal there),
+ * exactly 0 from about -87.7 down, +Infinity above {@link #OVERFLOW}; NaN stays NaN.
  */
 public final class VectorExp {
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    /** Below this, e^x is under the smallest normal float: the result is 0. */
+    /** e^UNDERFLOW is the smallest normal float; from about -87.7 down the result is 0. */
     static final float UNDERFLOW = -87.33654f;
     /** Above this, 2^n would leave the normal exponent range: the result is +Infinity. */
     static final float OVERFLOW = 88.37626f;
+    /** Inputs are clamped here first: n = round(x log2 e) then stays within [-128, 129]. */
+    private static final float CLAMP_LOW = -88.7f;
+    private static final float CLAMP_HIGH = 88.8f;
     private static final float LOG2E = 1.44269504088896341f;
     /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits. */
     private static final float ROUND = 12582912f;
@@ -48,7 +51,7 @@ public final class VectorExp {
 
     /** e^x lane by lane. */
     public static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(UNDERFLOW).min(OVERFLOW);
+        FloatVector c = x.max(CLAMP_LOW).min(CLAMP_HIGH);
         FloatVector t = c.fma(LOG2E, ROUND);               // round(c log2 e) + ROUND, rounded once
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
@@ -59,10 +62,10 @@ public final class VectorExp {
         p = p.fma(r, FloatVector.broadcast(F, P4));
         p = p.fma(r, FloatVector.broadcast(F, P5));
         FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector exponent = t.reinterpretAsInts().sub(ROUND_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = y.mul(exponent.reinterpretAsFloats());
-        e = e.blend(0f, x.compare(VectorOperators.LT, UNDERFLOW));
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, OVERFLOW));
+        // 2^n from n's bits in the exponent field; n = -127 gives the bits of 0.0 and n = 128 those of
+        // +Infinity, so results below and above the normal range need no compare and no blend.
+        IntVector n2 = t.reinterpretAsInts().sub(ROUND_BITS).max(-127).min(128);
+        return y.mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /** a[i] = e^((a[i] - shift) * scale) for i in [from, to). */
