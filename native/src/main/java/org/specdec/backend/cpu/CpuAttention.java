@@ -40,9 +40,8 @@ final class CpuAttention {
         }
         float[] keys = cache.keys(layer);
         int kvd = cache.kvDim();
-        int tileFloats = kvd * L;
         for (int tile = first - first % L; tile <= pos; tile += L) {
-            int base = (tile / L) * tileFloats + kvOff * L;
+            int base = cache.keyIndex(tile, kvOff);  // element kvOff of the tile's first position; the next lie L apart
             FloatVector even = FloatVector.zero(F);
             FloatVector odd = FloatVector.zero(F);
             int d = 0;

@@ -13,7 +13,6 @@ import org.specdec.model.LlamaWeights;
 import org.specdec.model.RopeTable;
 import org.specdec.model.ShardLayout;
 import org.specdec.tensor.DType;
-import org.specdec.tensor.VectorExp;
 import org.specdec.tensor.WeightTensor;
 
 /**

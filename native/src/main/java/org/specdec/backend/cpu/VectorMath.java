@@ -3,7 +3,6 @@ package org.specdec.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.specdec.tensor.VectorExp;
 
@@ -15,50 +14,8 @@ import org.specdec.tensor.VectorExp;
 final class VectorMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
-    /** Lane i exchanged with lane i ^ d, for d = LANES / 2, LANES / 4, ..., 1: the levels of a pairwise lane sum. */
-    private static final VectorShuffle<Float> HALVES = exchange(LANES >> 1);
-    private static final VectorShuffle<Float> QUARTERS = exchange(Math.max(1, LANES >> 2));
-    private static final VectorShuffle<Float> EIGHTHS = exchange(Math.max(1, LANES >> 3));
-    private static final VectorShuffle<Float> SIXTEENTHS = exchange(Math.max(1, LANES >> 4));
 
     private VectorMath() {}
-
-    private static VectorShuffle<Float> exchange(int distance) {
-        return VectorShuffle.fromOp(F, i -> i ^ distance);
-    }
-
-    /**
-     * A dot product of a short row (an attention head's query and key) whose lanes are summed
-     * pairwise: on Java 17 {@code reduceLanes(ADD)} adds the lanes one after another, a chain of
-     * LANES dependent additions that costs a 32-element dot product many times its two FMAs. Its
-     * bits differ from {@link #dot}'s, so the GEMM kernels, which must agree with {@link #dot},
-     * do not use it; every attention score does.
-     */
-    static float dotPairwise(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int vecEnd = F.loopBound(n);
-        int i = 0;
-        for (; i < vecEnd; i += LANES) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-        }
-        if (LANES >= 2) {
-            acc = acc.add(acc.rearrange(HALVES));
-        }
-        if (LANES >= 4) {
-            acc = acc.add(acc.rearrange(QUARTERS));
-        }
-        if (LANES >= 8) {
-            acc = acc.add(acc.rearrange(EIGHTHS));
-        }
-        if (LANES >= 16) {
-            acc = acc.add(acc.rearrange(SIXTEENTHS));
-        }
-        float sum = acc.lane(0);
-        for (; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
-        }
-        return sum;
-    }
 
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         return dot(a, aOff, b, bOff, F.loopBound(n), n);
