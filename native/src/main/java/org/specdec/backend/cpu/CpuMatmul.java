@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
 import org.specdec.tensor.DType;
 import org.specdec.tensor.WeightTensor;
 
@@ -19,7 +21,9 @@ import org.specdec.tensor.WeightTensor;
  * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers.
  * Each block shape is written out: accumulators held in an array, or passed to a helper, would be
  * boxed. A single input row against BF16 weights, or F16 weights without infinities or NaNs
- * (decode), skips the F32 scratch: the pairs are widened in registers and multiplied at once. Every dot product, whatever kernel computes it, runs the
+ * (decode), skips the F32 scratch: the pairs are widened in registers and multiplied at once. On
+ * Java 25, decode skips the copy too and loads the weights where they are mapped
+ * ({@link MappedDecode}). Every dot product, whatever kernel computes it, runs the
  * same operations in the same order (one vector accumulator over the chunks of the weight's
  * element order, lane reduction, scalar tail), so a row's result does not depend on the batch it
  * is in.
@@ -28,13 +32,23 @@ final class CpuMatmul {
     private static final VectorSpecies<Float> F = VectorMath.F;
     private static final VectorSpecies<Integer> I = WeightRowReader.I;
     private static final int L = VectorMath.LANES;
+    private static final boolean IN_ORDER = VectorMath.REDUCE_LANES_IN_ORDER;
     private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
     private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
 
     private CpuMatmul() {}
 
+    /** The Java 25 decode kernels that read mapped weights in place, or null where rows are copied. */
+    static final MappedDecode MAPPED = MappedDecode.load();
+
     static void rows(WeightTensor w, int jFrom, int jTo, InputPanel in, float[] bias, float[] out, int outStride,
                      int outCol, WeightRowReader reader) {
+        rows(w, jFrom, jTo, in, bias, out, outStride, outCol, reader, MAPPED);
+    }
+
+    /** {@link #rows} with the given in-place decode kernels, or none: null copies every row first. */
+    static void rows(WeightTensor w, int jFrom, int jTo, InputPanel in, float[] bias, float[] out, int outStride,
+                     int outCol, WeightRowReader reader, MappedDecode mapped) {
         int n = w.cols();
         int m = in.rows();
         if (in.cols() != n) {
@@ -44,38 +58,46 @@ final class CpuMatmul {
         float[] x = in.elements(dtype);
         int vecEnd = InputPanel.vectorEnd(n);
         boolean decodeFromPairs = m == 1 && (dtype == DType.BF16 || dtype == DType.F16 && !w.hasNonFiniteF16());
+        boolean decodeInPlace = mapped != null && m == 1 && w.contiguousRows()
+                && (dtype == DType.F32 || decodeFromPairs);
         float[] ws = reader.rows;
         for (int j = jFrom; j < jTo; j += 4) {
             int jn = Math.min(4, jTo - j);
             int col = outCol + j;
-            if (decodeFromPairs && jn == 4) {
+            if (decodeInPlace && jn == 4 && w.rowsInBlockFrom(j) >= 4) {
+                switch (dtype) {
+                    case F32 -> mapped.f32(w, j, x, reader.lanes, out, col);
+                    case BF16 -> mapped.bf16(w, j, x, ws, reader.lanes, out, col);
+                    default -> mapped.f16(w, j, x, ws, reader.lanes, out, col);
+                }
+            } else if (decodeFromPairs && jn == 4) {
                 reader.loadPairsAndTails(w, j, 4);
                 if (dtype == DType.BF16) {
-                    pairs4x1Bf16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x,
-                            ws, n, out, col);
+                    pairs4x1Bf16(reader.lanes, reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n),
+                            vecEnd, x, ws, n, out, col);
                 } else {
-                    pairs4x1F16(reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n), vecEnd, x,
-                            ws, n, out, col);
+                    pairs4x1F16(reader.lanes, reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n),
+                            vecEnd, x, ws, n, out, col);
                 }
             } else {
                 reader.load(w, j, jn);
                 int i = 0;
                 if (jn == 4) {
                     for (; i + 5 <= m; i += 5) {
-                        block4x5(ws, n, vecEnd, x, i, out, outStride, col);
+                        block4x5(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
                     }
                     switch (m - i) {
-                        case 4 -> block4x4(ws, n, vecEnd, x, i, out, outStride, col);
-                        case 3 -> block4x3(ws, n, vecEnd, x, i, out, outStride, col);
-                        case 2 -> block4x2(ws, n, vecEnd, x, i, out, outStride, col);
-                        case 1 -> block4x1(ws, n, vecEnd, x, i, out, outStride, col);
+                        case 4 -> block4x4(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                        case 3 -> block4x3(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                        case 2 -> block4x2(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                        case 1 -> block4x1(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
                         default -> { }
                     }
                     i = m;
                 }
                 for (; i < m; i++) {
                     for (int r = 0; r < jn; r++) {
-                        out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n);
+                        out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n, reader.lanes);
                     }
                 }
             }
@@ -94,8 +116,8 @@ final class CpuMatmul {
      * Decode of one input row against four BF16 rows read as pairs: the same FMAs in the same order
      * as {@link #block4x1} over the widened rows, without writing them to scratch.
      */
-    private static void pairs4x1Bf16(int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails, int n,
-                                     float[] out, int col) {
+    private static void pairs4x1Bf16(float[] lanes, int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails,
+                                     int n, float[] out, int col) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int e = 0; e < pairedEnd; e += 2 * L) {
             int q = e >> 1;
@@ -121,10 +143,24 @@ final class CpuMatmul {
             a2 = FloatVector.fromArray(F, tails, 2 * n + c).fma(v, a2);
             a3 = FloatVector.fromArray(F, tails, 3 * n + c).fma(v, a3);
         }
-        out[col] = tail(a0.reduceLanes(VectorOperators.ADD), tails, 0, x, 0, vecEnd, n);
-        out[col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), tails, n, x, 0, vecEnd, n);
-        out[col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), tails, 2 * n, x, 0, vecEnd, n);
-        out[col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), tails, 3 * n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a0.intoArray(lanes, 0);
+        }
+        out[col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a1.intoArray(lanes, L);
+        }
+        out[col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a2.intoArray(lanes, 2 * L);
+        }
+        out[col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                tails, 2 * n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a3.intoArray(lanes, 3 * L);
+        }
+        out[col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                tails, 3 * n, x, 0, vecEnd, n);
     }
 
     /**
@@ -133,8 +169,8 @@ final class CpuMatmul {
      * in registers. Written out, one call per block of four rows: in a longer method C2 sometimes
      * gave up inlining the lane operations and the loop ran 20x slower.
      */
-    private static void pairs4x1F16(int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails, int n,
-                                     float[] out, int col) {
+    private static void pairs4x1F16(float[] lanes, int[] p, int ps, int pairedEnd, int vecEnd, float[] x, float[] tails,
+                                    int n, float[] out, int col) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int e = 0; e < pairedEnd; e += 2 * L) {
             int q = e >> 1;
@@ -168,14 +204,29 @@ final class CpuMatmul {
             a2 = FloatVector.fromArray(F, tails, 2 * n + c).fma(v, a2);
             a3 = FloatVector.fromArray(F, tails, 3 * n + c).fma(v, a3);
         }
-        out[col] = tail(a0.reduceLanes(VectorOperators.ADD), tails, 0, x, 0, vecEnd, n);
-        out[col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), tails, n, x, 0, vecEnd, n);
-        out[col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), tails, 2 * n, x, 0, vecEnd, n);
-        out[col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), tails, 3 * n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a0.intoArray(lanes, 0);
+        }
+        out[col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a1.intoArray(lanes, L);
+        }
+        out[col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a2.intoArray(lanes, 2 * L);
+        }
+        out[col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                tails, 2 * n, x, 0, vecEnd, n);
+        if (!IN_ORDER) {
+            a3.intoArray(lanes, 3 * L);
+        }
+        out[col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                tails, 3 * n, x, 0, vecEnd, n);
     }
 
     /** Four weight rows by five input rows: 20 accumulators, 9 loads per 20 FMAs. */
-    private static void block4x5(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+    private static void block4x5(float[] lanes, float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride,
+                                 int col) {
         int x0 = i * n;
         int x1 = x0 + n;
         int x2 = x1 + n;
@@ -214,30 +265,110 @@ final class CpuMatmul {
             a33 = w3.fma(v3, a33);
             a34 = w3.fma(v4, a34);
         }
-        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
-        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
-        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
-        out[(i + 3) * stride + col] = tail(a03.reduceLanes(VectorOperators.ADD), w, 0, x, x3, c, n);
-        out[(i + 4) * stride + col] = tail(a04.reduceLanes(VectorOperators.ADD), w, 0, x, x4, c, n);
-        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
-        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
-        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
-        out[(i + 3) * stride + col + 1] = tail(a13.reduceLanes(VectorOperators.ADD), w, n, x, x3, c, n);
-        out[(i + 4) * stride + col + 1] = tail(a14.reduceLanes(VectorOperators.ADD), w, n, x, x4, c, n);
-        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
-        out[(i + 3) * stride + col + 2] = tail(a23.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x3, c, n);
-        out[(i + 4) * stride + col + 2] = tail(a24.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x4, c, n);
-        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
-        out[(i + 3) * stride + col + 3] = tail(a33.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x3, c, n);
-        out[(i + 4) * stride + col + 3] = tail(a34.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x4, c, n);
+        if (!IN_ORDER) {
+            a00.intoArray(lanes, 0);
+        }
+        out[i * stride + col] = tail(IN_ORDER ? a00.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), w, 0, x, x0, c, n);
+        if (!IN_ORDER) {
+            a01.intoArray(lanes, L);
+        }
+        out[(i + 1) * stride + col] = tail(IN_ORDER ? a01.reduceLanes(ADD) : VectorMath.laneSum(lanes, L),
+                w, 0, x, x1, c, n);
+        if (!IN_ORDER) {
+            a02.intoArray(lanes, 2 * L);
+        }
+        out[(i + 2) * stride + col] = tail(IN_ORDER ? a02.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                w, 0, x, x2, c, n);
+        if (!IN_ORDER) {
+            a03.intoArray(lanes, 3 * L);
+        }
+        out[(i + 3) * stride + col] = tail(IN_ORDER ? a03.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                w, 0, x, x3, c, n);
+        if (!IN_ORDER) {
+            a04.intoArray(lanes, 4 * L);
+        }
+        out[(i + 4) * stride + col] = tail(IN_ORDER ? a04.reduceLanes(ADD) : VectorMath.laneSum(lanes, 4 * L),
+                w, 0, x, x4, c, n);
+        if (!IN_ORDER) {
+            a10.intoArray(lanes, 5 * L);
+        }
+        out[i * stride + col + 1] = tail(IN_ORDER ? a10.reduceLanes(ADD) : VectorMath.laneSum(lanes, 5 * L),
+                w, n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a11.intoArray(lanes, 6 * L);
+        }
+        out[(i + 1) * stride + col + 1] = tail(IN_ORDER ? a11.reduceLanes(ADD) : VectorMath.laneSum(lanes, 6 * L),
+                w, n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a12.intoArray(lanes, 7 * L);
+        }
+        out[(i + 2) * stride + col + 1] = tail(IN_ORDER ? a12.reduceLanes(ADD) : VectorMath.laneSum(lanes, 7 * L),
+                w, n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a13.intoArray(lanes, 8 * L);
+        }
+        out[(i + 3) * stride + col + 1] = tail(IN_ORDER ? a13.reduceLanes(ADD) : VectorMath.laneSum(lanes, 8 * L),
+                w, n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a14.intoArray(lanes, 9 * L);
+        }
+        out[(i + 4) * stride + col + 1] = tail(IN_ORDER ? a14.reduceLanes(ADD) : VectorMath.laneSum(lanes, 9 * L),
+                w, n, x, x4, c, n);
+        if (!IN_ORDER) {
+            a20.intoArray(lanes, 10 * L);
+        }
+        out[i * stride + col + 2] = tail(IN_ORDER ? a20.reduceLanes(ADD) : VectorMath.laneSum(lanes, 10 * L),
+                w, 2 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a21.intoArray(lanes, 11 * L);
+        }
+        out[(i + 1) * stride + col + 2] = tail(IN_ORDER ? a21.reduceLanes(ADD) : VectorMath.laneSum(lanes, 11 * L),
+                w, 2 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a22.intoArray(lanes, 12 * L);
+        }
+        out[(i + 2) * stride + col + 2] = tail(IN_ORDER ? a22.reduceLanes(ADD) : VectorMath.laneSum(lanes, 12 * L),
+                w, 2 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a23.intoArray(lanes, 13 * L);
+        }
+        out[(i + 3) * stride + col + 2] = tail(IN_ORDER ? a23.reduceLanes(ADD) : VectorMath.laneSum(lanes, 13 * L),
+                w, 2 * n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a24.intoArray(lanes, 14 * L);
+        }
+        out[(i + 4) * stride + col + 2] = tail(IN_ORDER ? a24.reduceLanes(ADD) : VectorMath.laneSum(lanes, 14 * L),
+                w, 2 * n, x, x4, c, n);
+        if (!IN_ORDER) {
+            a30.intoArray(lanes, 15 * L);
+        }
+        out[i * stride + col + 3] = tail(IN_ORDER ? a30.reduceLanes(ADD) : VectorMath.laneSum(lanes, 15 * L),
+                w, 3 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a31.intoArray(lanes, 16 * L);
+        }
+        out[(i + 1) * stride + col + 3] = tail(IN_ORDER ? a31.reduceLanes(ADD) : VectorMath.laneSum(lanes, 16 * L),
+                w, 3 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a32.intoArray(lanes, 17 * L);
+        }
+        out[(i + 2) * stride + col + 3] = tail(IN_ORDER ? a32.reduceLanes(ADD) : VectorMath.laneSum(lanes, 17 * L),
+                w, 3 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a33.intoArray(lanes, 18 * L);
+        }
+        out[(i + 3) * stride + col + 3] = tail(IN_ORDER ? a33.reduceLanes(ADD) : VectorMath.laneSum(lanes, 18 * L),
+                w, 3 * n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a34.intoArray(lanes, 19 * L);
+        }
+        out[(i + 4) * stride + col + 3] = tail(IN_ORDER ? a34.reduceLanes(ADD) : VectorMath.laneSum(lanes, 19 * L),
+                w, 3 * n, x, x4, c, n);
     }
 
     /** Four weight rows by four input rows. */
-    private static void block4x4(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+    private static void block4x4(float[] lanes, float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride,
+                                 int col) {
         int x0 = i * n;
         int x1 = x0 + n;
         int x2 = x1 + n;
@@ -270,25 +401,89 @@ final class CpuMatmul {
             a32 = w3.fma(v2, a32);
             a33 = w3.fma(v3, a33);
         }
-        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
-        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
-        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
-        out[(i + 3) * stride + col] = tail(a03.reduceLanes(VectorOperators.ADD), w, 0, x, x3, c, n);
-        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
-        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
-        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
-        out[(i + 3) * stride + col + 1] = tail(a13.reduceLanes(VectorOperators.ADD), w, n, x, x3, c, n);
-        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
-        out[(i + 3) * stride + col + 2] = tail(a23.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x3, c, n);
-        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
-        out[(i + 3) * stride + col + 3] = tail(a33.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a00.intoArray(lanes, 0);
+        }
+        out[i * stride + col] = tail(IN_ORDER ? a00.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), w, 0, x, x0, c, n);
+        if (!IN_ORDER) {
+            a01.intoArray(lanes, L);
+        }
+        out[(i + 1) * stride + col] = tail(IN_ORDER ? a01.reduceLanes(ADD) : VectorMath.laneSum(lanes, L),
+                w, 0, x, x1, c, n);
+        if (!IN_ORDER) {
+            a02.intoArray(lanes, 2 * L);
+        }
+        out[(i + 2) * stride + col] = tail(IN_ORDER ? a02.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                w, 0, x, x2, c, n);
+        if (!IN_ORDER) {
+            a03.intoArray(lanes, 3 * L);
+        }
+        out[(i + 3) * stride + col] = tail(IN_ORDER ? a03.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                w, 0, x, x3, c, n);
+        if (!IN_ORDER) {
+            a10.intoArray(lanes, 4 * L);
+        }
+        out[i * stride + col + 1] = tail(IN_ORDER ? a10.reduceLanes(ADD) : VectorMath.laneSum(lanes, 4 * L),
+                w, n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a11.intoArray(lanes, 5 * L);
+        }
+        out[(i + 1) * stride + col + 1] = tail(IN_ORDER ? a11.reduceLanes(ADD) : VectorMath.laneSum(lanes, 5 * L),
+                w, n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a12.intoArray(lanes, 6 * L);
+        }
+        out[(i + 2) * stride + col + 1] = tail(IN_ORDER ? a12.reduceLanes(ADD) : VectorMath.laneSum(lanes, 6 * L),
+                w, n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a13.intoArray(lanes, 7 * L);
+        }
+        out[(i + 3) * stride + col + 1] = tail(IN_ORDER ? a13.reduceLanes(ADD) : VectorMath.laneSum(lanes, 7 * L),
+                w, n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a20.intoArray(lanes, 8 * L);
+        }
+        out[i * stride + col + 2] = tail(IN_ORDER ? a20.reduceLanes(ADD) : VectorMath.laneSum(lanes, 8 * L),
+                w, 2 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a21.intoArray(lanes, 9 * L);
+        }
+        out[(i + 1) * stride + col + 2] = tail(IN_ORDER ? a21.reduceLanes(ADD) : VectorMath.laneSum(lanes, 9 * L),
+                w, 2 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a22.intoArray(lanes, 10 * L);
+        }
+        out[(i + 2) * stride + col + 2] = tail(IN_ORDER ? a22.reduceLanes(ADD) : VectorMath.laneSum(lanes, 10 * L),
+                w, 2 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a23.intoArray(lanes, 11 * L);
+        }
+        out[(i + 3) * stride + col + 2] = tail(IN_ORDER ? a23.reduceLanes(ADD) : VectorMath.laneSum(lanes, 11 * L),
+                w, 2 * n, x, x3, c, n);
+        if (!IN_ORDER) {
+            a30.intoArray(lanes, 12 * L);
+        }
+        out[i * stride + col + 3] = tail(IN_ORDER ? a30.reduceLanes(ADD) : VectorMath.laneSum(lanes, 12 * L),
+                w, 3 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a31.intoArray(lanes, 13 * L);
+        }
+        out[(i + 1) * stride + col + 3] = tail(IN_ORDER ? a31.reduceLanes(ADD) : VectorMath.laneSum(lanes, 13 * L),
+                w, 3 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a32.intoArray(lanes, 14 * L);
+        }
+        out[(i + 2) * stride + col + 3] = tail(IN_ORDER ? a32.reduceLanes(ADD) : VectorMath.laneSum(lanes, 14 * L),
+                w, 3 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a33.intoArray(lanes, 15 * L);
+        }
+        out[(i + 3) * stride + col + 3] = tail(IN_ORDER ? a33.reduceLanes(ADD) : VectorMath.laneSum(lanes, 15 * L),
+                w, 3 * n, x, x3, c, n);
     }
 
-    private static void block4x3(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+    private static void block4x3(float[] lanes, float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride,
+                                 int col) {
         int x0 = i * n;
         int x1 = x0 + n;
         int x2 = x1 + n;
@@ -318,21 +513,69 @@ final class CpuMatmul {
             a31 = w3.fma(v1, a31);
             a32 = w3.fma(v2, a32);
         }
-        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
-        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
-        out[(i + 2) * stride + col] = tail(a02.reduceLanes(VectorOperators.ADD), w, 0, x, x2, c, n);
-        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
-        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
-        out[(i + 2) * stride + col + 1] = tail(a12.reduceLanes(VectorOperators.ADD), w, n, x, x2, c, n);
-        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 2] = tail(a22.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x2, c, n);
-        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
-        out[(i + 2) * stride + col + 3] = tail(a32.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a00.intoArray(lanes, 0);
+        }
+        out[i * stride + col] = tail(IN_ORDER ? a00.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), w, 0, x, x0, c, n);
+        if (!IN_ORDER) {
+            a01.intoArray(lanes, L);
+        }
+        out[(i + 1) * stride + col] = tail(IN_ORDER ? a01.reduceLanes(ADD) : VectorMath.laneSum(lanes, L),
+                w, 0, x, x1, c, n);
+        if (!IN_ORDER) {
+            a02.intoArray(lanes, 2 * L);
+        }
+        out[(i + 2) * stride + col] = tail(IN_ORDER ? a02.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                w, 0, x, x2, c, n);
+        if (!IN_ORDER) {
+            a10.intoArray(lanes, 3 * L);
+        }
+        out[i * stride + col + 1] = tail(IN_ORDER ? a10.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                w, n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a11.intoArray(lanes, 4 * L);
+        }
+        out[(i + 1) * stride + col + 1] = tail(IN_ORDER ? a11.reduceLanes(ADD) : VectorMath.laneSum(lanes, 4 * L),
+                w, n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a12.intoArray(lanes, 5 * L);
+        }
+        out[(i + 2) * stride + col + 1] = tail(IN_ORDER ? a12.reduceLanes(ADD) : VectorMath.laneSum(lanes, 5 * L),
+                w, n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a20.intoArray(lanes, 6 * L);
+        }
+        out[i * stride + col + 2] = tail(IN_ORDER ? a20.reduceLanes(ADD) : VectorMath.laneSum(lanes, 6 * L),
+                w, 2 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a21.intoArray(lanes, 7 * L);
+        }
+        out[(i + 1) * stride + col + 2] = tail(IN_ORDER ? a21.reduceLanes(ADD) : VectorMath.laneSum(lanes, 7 * L),
+                w, 2 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a22.intoArray(lanes, 8 * L);
+        }
+        out[(i + 2) * stride + col + 2] = tail(IN_ORDER ? a22.reduceLanes(ADD) : VectorMath.laneSum(lanes, 8 * L),
+                w, 2 * n, x, x2, c, n);
+        if (!IN_ORDER) {
+            a30.intoArray(lanes, 9 * L);
+        }
+        out[i * stride + col + 3] = tail(IN_ORDER ? a30.reduceLanes(ADD) : VectorMath.laneSum(lanes, 9 * L),
+                w, 3 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a31.intoArray(lanes, 10 * L);
+        }
+        out[(i + 1) * stride + col + 3] = tail(IN_ORDER ? a31.reduceLanes(ADD) : VectorMath.laneSum(lanes, 10 * L),
+                w, 3 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a32.intoArray(lanes, 11 * L);
+        }
+        out[(i + 2) * stride + col + 3] = tail(IN_ORDER ? a32.reduceLanes(ADD) : VectorMath.laneSum(lanes, 11 * L),
+                w, 3 * n, x, x2, c, n);
     }
 
-    private static void block4x2(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+    private static void block4x2(float[] lanes, float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride,
+                                 int col) {
         int x0 = i * n;
         int x1 = x0 + n;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
@@ -354,18 +597,50 @@ final class CpuMatmul {
             a30 = w3.fma(v0, a30);
             a31 = w3.fma(v1, a31);
         }
-        out[i * stride + col] = tail(a00.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
-        out[(i + 1) * stride + col] = tail(a01.reduceLanes(VectorOperators.ADD), w, 0, x, x1, c, n);
-        out[i * stride + col + 1] = tail(a10.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
-        out[(i + 1) * stride + col + 1] = tail(a11.reduceLanes(VectorOperators.ADD), w, n, x, x1, c, n);
-        out[i * stride + col + 2] = tail(a20.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 2] = tail(a21.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x1, c, n);
-        out[i * stride + col + 3] = tail(a30.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
-        out[(i + 1) * stride + col + 3] = tail(a31.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a00.intoArray(lanes, 0);
+        }
+        out[i * stride + col] = tail(IN_ORDER ? a00.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), w, 0, x, x0, c, n);
+        if (!IN_ORDER) {
+            a01.intoArray(lanes, L);
+        }
+        out[(i + 1) * stride + col] = tail(IN_ORDER ? a01.reduceLanes(ADD) : VectorMath.laneSum(lanes, L),
+                w, 0, x, x1, c, n);
+        if (!IN_ORDER) {
+            a10.intoArray(lanes, 2 * L);
+        }
+        out[i * stride + col + 1] = tail(IN_ORDER ? a10.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                w, n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a11.intoArray(lanes, 3 * L);
+        }
+        out[(i + 1) * stride + col + 1] = tail(IN_ORDER ? a11.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                w, n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a20.intoArray(lanes, 4 * L);
+        }
+        out[i * stride + col + 2] = tail(IN_ORDER ? a20.reduceLanes(ADD) : VectorMath.laneSum(lanes, 4 * L),
+                w, 2 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a21.intoArray(lanes, 5 * L);
+        }
+        out[(i + 1) * stride + col + 2] = tail(IN_ORDER ? a21.reduceLanes(ADD) : VectorMath.laneSum(lanes, 5 * L),
+                w, 2 * n, x, x1, c, n);
+        if (!IN_ORDER) {
+            a30.intoArray(lanes, 6 * L);
+        }
+        out[i * stride + col + 3] = tail(IN_ORDER ? a30.reduceLanes(ADD) : VectorMath.laneSum(lanes, 6 * L),
+                w, 3 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a31.intoArray(lanes, 7 * L);
+        }
+        out[(i + 1) * stride + col + 3] = tail(IN_ORDER ? a31.reduceLanes(ADD) : VectorMath.laneSum(lanes, 7 * L),
+                w, 3 * n, x, x1, c, n);
     }
 
     /** Decode of a single row: four independent accumulator chains keep the loads in flight. */
-    private static void block4x1(float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride, int col) {
+    private static void block4x1(float[] lanes, float[] w, int n, int vecEnd, float[] x, int i, float[] out, int stride,
+                                 int col) {
         int x0 = i * n;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
@@ -376,10 +651,25 @@ final class CpuMatmul {
             a2 = FloatVector.fromArray(F, w, 2 * n + c).fma(v0, a2);
             a3 = FloatVector.fromArray(F, w, 3 * n + c).fma(v0, a3);
         }
-        out[i * stride + col] = tail(a0.reduceLanes(VectorOperators.ADD), w, 0, x, x0, c, n);
-        out[i * stride + col + 1] = tail(a1.reduceLanes(VectorOperators.ADD), w, n, x, x0, c, n);
-        out[i * stride + col + 2] = tail(a2.reduceLanes(VectorOperators.ADD), w, 2 * n, x, x0, c, n);
-        out[i * stride + col + 3] = tail(a3.reduceLanes(VectorOperators.ADD), w, 3 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a0.intoArray(lanes, 0);
+        }
+        out[i * stride + col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), w, 0, x, x0, c, n);
+        if (!IN_ORDER) {
+            a1.intoArray(lanes, L);
+        }
+        out[i * stride + col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L),
+                w, n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a2.intoArray(lanes, 2 * L);
+        }
+        out[i * stride + col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                w, 2 * n, x, x0, c, n);
+        if (!IN_ORDER) {
+            a3.intoArray(lanes, 3 * L);
+        }
+        out[i * stride + col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                w, 3 * n, x, x0, c, n);
     }
 
     /**

@@ -41,6 +41,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final WorkerPool pool;
     private final RopeTable rope;
     private final WeightRowReader[] readers;
+    /** Lane scratch of the norms, which run on the calling thread. */
+    private final float[] lanes = new float[VectorMath.LANES];
     /** The input of the GEMM being run, in the order its weights read it. */
     private final InputPanel panel = new InputPanel();
     /** Whether any matrix is 16-bit and so reads its input in the paired order. */
@@ -183,7 +185,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         int d = c.hiddenSize();
         float eps = c.rmsNormEps();
         for (int t = 0; t < m; t++) {
-            VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d);
+            VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d, lanes);
         }
         // q, k and v in one parallel loop over their concatenated output rows.
         InputPanel in = input(xb, m, d);
@@ -205,7 +207,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
         for (int t = 0; t < m; t++) {
-            VectorMath.rmsnorm(x, t * d, lw.ffnNorm(), eps, xb, t * d, d);
+            VectorMath.rmsnorm(x, t * d, lw.ffnNorm(), eps, xb, t * d, d, lanes);
         }
         InputPanel normed = input(xb, m, d);
         pool.parallelFor(2 * ff, ROW_GRAIN, (from, to, wk) -> {
@@ -265,7 +267,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int r = 0; r < batch.rows(); r++) {
             int last = batch.tokenOffset(r) + batch.tokenCount(r);
             for (int t = last - batch.logitCount(r); t < last; t++) {
-                VectorMath.rmsnorm(x, t * d, w.finalNorm(), c.rmsNormEps(), xb, row * d, d);
+                VectorMath.rmsnorm(x, t * d, w.finalNorm(), c.rmsNormEps(), xb, row * d, d, lanes);
                 row++;
             }
         }

@@ -17,22 +17,72 @@ final class VectorMath {
 
     private VectorMath() {}
 
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        return dot(a, aOff, b, bOff, F.loopBound(n), n);
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
+        return dot(a, aOff, b, bOff, F.loopBound(n), n, lanes);
     }
 
-    /** The dot product with whole vectors up to {@code vecEnd} (a multiple of the lanes), then one element at a time. */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int vecEnd, int n) {
+    /**
+     * The dot product with whole vectors up to {@code vecEnd} (a multiple of the lanes), then one
+     * element at a time; {@code lanes} is scratch of {@link #LANES} floats.
+     */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int vecEnd, int n, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < vecEnd; i += LANES) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        if (!REDUCE_LANES_IN_ORDER) {
+            acc.intoArray(lanes, 0);
+        }
+        float sum = REDUCE_LANES_IN_ORDER ? acc.reduceLanes(VectorOperators.ADD) : laneSum(lanes, 0);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
         return sum;
+    }
+
+    /**
+     * Whether {@code reduceLanes(ADD)} adds the lanes in order, compiled or not, as Java 17's C2 does
+     * (the tests check it: they run on Java 17 and on 25). The Vector API leaves the order open, and
+     * C2 on Java 25 adds in another order than the same code run before it is compiled, so a row's
+     * result would depend on how warm the JIT is. There every dot product of the CPU backend stores
+     * its accumulator and sums the lanes with {@link #laneSum}, at a cost: a batch-8, 5-position
+     * pass of the shipped target takes 7-9 ms on Java 25 against 4.0-4.2 ms with the JIT's sum.
+     * Java 17 keeps {@code reduceLanes}, whose in-order sum is the fastest there.
+     */
+    static final boolean REDUCE_LANES_IN_ORDER = Runtime.version().feature() <= 17;
+
+    /**
+     * The sum of the {@link #LANES} floats at {@code a[off ...]}, pairwise (the upper half added to
+     * the lower until one is left); widths other than 4, 8 and 16 overwrite them. Plain scalar
+     * additions give the same bits interpreted or compiled.
+     */
+    static float laneSum(float[] a, int off) {
+        // Written out for the usual widths: the same tree folded in memory costs a store and a load
+        // per addition, and batched verification sums lanes about as often as it multiplies.
+        switch (LANES) {
+            case 16 -> {
+                return (((a[off] + a[off + 8]) + (a[off + 4] + a[off + 12]))
+                        + ((a[off + 2] + a[off + 10]) + (a[off + 6] + a[off + 14])))
+                        + (((a[off + 1] + a[off + 9]) + (a[off + 5] + a[off + 13]))
+                        + ((a[off + 3] + a[off + 11]) + (a[off + 7] + a[off + 15])));
+            }
+            case 8 -> {
+                return ((a[off] + a[off + 4]) + (a[off + 2] + a[off + 6]))
+                        + ((a[off + 1] + a[off + 5]) + (a[off + 3] + a[off + 7]));
+            }
+            case 4 -> {
+                return (a[off] + a[off + 2]) + (a[off + 1] + a[off + 3]);
+            }
+            default -> {
+                for (int h = LANES >> 1; h > 0; h >>= 1) {
+                    for (int i = 0; i < h; i++) {
+                        a[off + i] += a[off + i + h];
+                    }
+                }
+                return a[off];
+            }
+        }
     }
 
     /**
@@ -60,9 +110,9 @@ final class VectorMath {
         }
     }
 
-    /** out = x / rms(x) * weight, over n elements (RMSNorm). */
-    static void rmsnorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int n) {
-        float ss = dot(x, xOff, x, xOff, n);
+    /** out = x / rms(x) * weight, over n elements (RMSNorm); {@code lanes} is scratch of {@link #LANES} floats. */
+    static void rmsnorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int n, float[] lanes) {
+        float ss = dot(x, xOff, x, xOff, n, lanes);
         float scale = (float) (1.0 / Math.sqrt(ss / n + eps));
         int i = 0;
         int bound = F.loopBound(n);

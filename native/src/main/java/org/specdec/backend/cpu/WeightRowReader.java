@@ -41,6 +41,8 @@ final class WeightRowReader {
     /** Four 16-bit rows as raw pairs: slot s at [s * pairStride(cols), ...). */
     final int[] pairs;
     private final short[] halves;
+    /** Where a kernel stores its accumulators to sum their lanes ({@link VectorMath#laneSum}): up to 4 x 5 of them. */
+    final float[] lanes = new float[20 * L];
 
     WeightRowReader(int maxCols) {
         rows = new float[4 * maxCols];
