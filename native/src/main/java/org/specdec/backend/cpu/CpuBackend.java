@@ -84,6 +84,11 @@ public final class CpuBackend implements Backend {
         return pool.threads();
     }
 
+    /** How decode reads the weights on this JVM: in place where they are mapped, or copied first. */
+    public String weightReading() {
+        return MappedDecode.describe(CpuMatmul.MAPPED);
+    }
+
     WorkerPool pool() {
         return pool;
     }
