@@ -85,7 +85,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** How decode reads the weights on this JVM: in place where they are mapped, or copied first. */
-    public String weightReading() {
+    public static String weightReading() {
         return MappedDecode.describe(CpuMatmul.MAPPED);
     }
 

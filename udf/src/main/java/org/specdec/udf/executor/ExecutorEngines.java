@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.engine.EngineSettings;
 import org.specdec.engine.Engines;
 import org.specdec.engine.GenerationEngine;
@@ -84,9 +85,10 @@ public final class ExecutorEngines {
             GenerationEngine opened = Engines.open(s);
             int n = LOADS.incrementAndGet();
             LOG.info("specdec: loaded model pair target={} draft={} on {}{} in {} ms (load #{} in this JVM, executor {}, "
-                            + "pid {})", opened.targetModelName(), opened.draftModelName(), opened.device(),
+                            + "pid {}){}", opened.targetModelName(), opened.draftModelName(), opened.device(),
                     s.device().equals("cpu") ? " with " + s.threads() + " thread" + (s.threads() == 1 ? "" : "s") : "",
-                    (System.nanoTime() - t0) / 1_000_000, n, executor, ProcessHandle.current().pid());
+                    (System.nanoTime() - t0) / 1_000_000, n, executor, ProcessHandle.current().pid(),
+                    opened.device().startsWith("cpu") ? "; " + CpuBackend.weightReading() : "");
             return opened;
         });
     }
