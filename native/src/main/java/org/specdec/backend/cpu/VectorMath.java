@@ -42,15 +42,15 @@ final class VectorMath {
     }
 
     /**
-     * Whether {@code reduceLanes(ADD)} adds the lanes in order, compiled or not, as Java 17's C2 does
-     * (the tests check it: they run on Java 17 and on 25). The Vector API leaves the order open, and
-     * C2 on Java 25 adds in another order than the same code run before it is compiled, so a row's
+     * Whether {@code reduceLanes(ADD)} adds the lanes in order on this JVM, compiled or not
+     * ({@link LaneOrderProbe}): Java 17's C2 does. The Vector API leaves the order open, and C2 on
+     * Java 25 adds in another order than the same code run before it is compiled, so a row's
      * result would depend on how warm the JIT is. There every dot product of the CPU backend stores
      * its accumulator and sums the lanes with {@link #laneSum}, at a cost: a batch-8, 5-position
      * pass of the shipped target takes 7-9 ms on Java 25 against 4.0-4.2 ms with the JIT's sum.
-     * Java 17 keeps {@code reduceLanes}, whose in-order sum is the fastest there.
+     * Where the order holds, {@code reduceLanes} stays: the fastest in-order sum there.
      */
-    static final boolean REDUCE_LANES_IN_ORDER = Runtime.version().feature() <= 17;
+    static final boolean REDUCE_LANES_IN_ORDER = LaneOrderProbe.reduceLanesInOrder();
 
     /**
      * The sum of the {@link #LANES} floats at {@code a[off ...]}, pairwise (the upper half added to
