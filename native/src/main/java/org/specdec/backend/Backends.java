@@ -32,9 +32,18 @@ public final class Backends {
      *                                  match the tensor-parallel degree
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel) {
+        return open(device, threads, maxPositions, maxRows, tensorParallel, false);
+    }
+
+    /**
+     * {@link #open(String, int, int, int, int)}; {@code quantizeCpu} makes a CPU backend quantise the
+     * matrices to 8 bits at load (a GPU backend reads them as stored).
+     */
+    public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel,
+                               boolean quantizeCpu) {
         String d = device == null ? "cpu" : device;
         if (d.equals("cpu") || d.equals("auto")) {
-            return new CpuBackend(threads, maxPositions, tensorParallel);
+            return new CpuBackend(threads, maxPositions, tensorParallel, quantizeCpu);
         }
         if (d.startsWith("cuda")) {
             java.util.List<Integer> ordinals = CudaBackend.parseOrdinals(d);

@@ -15,6 +15,7 @@ import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBandwidth;
+import org.specdec.engine.EngineSettings;
 import org.specdec.backend.cpu.CpuPeak;
 import org.specdec.backend.cpu.WorkerPool;
 import org.specdec.backend.tp.HostAllReduce;
@@ -45,26 +46,29 @@ public final class PassProfile {
     static final long WARM_UP_MAX_NS = 30_000_000_000L;
 
     public record Options(Path target, String device, int[] batches, int[] positions, int shortContext,
-                          int longContext, int threads, int memorySteps, int tensorParallel) {
+                          int longContext, int threads, int memorySteps, int tensorParallel, String cpuWeights) {
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--device", "--batch", "--positions",
-                "--context", "--long-context", "--threads", "--memory-steps", "--tensor-parallel");
+                "--context", "--long-context", "--threads", "--memory-steps", "--tensor-parallel", "--cpu-weights");
 
         public static final String USAGE = """
                   --target DIR [--device cpu|cuda:N] [--batch 1,4,16,32] [--positions 1,5] [--context 64]
                   [--long-context 2048] [--threads 0] [--memory-steps 100] [--tensor-parallel 1]
+                  [--cpu-weights stored|q8_0]
                   Median pass times at each batch x positions (context --context), at batch 1 also at
                   --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
                   table and free device memory before and after --memory-steps verification steps. With
                   --tensor-parallel N the target is split over N shards (on cuda:N all on that GPU, on
                   cuda:N,M,... one per GPU), and the all-reduce is also timed alone at each batch's
-                  decode size.
+                  decode size. --cpu-weights q8_0 quantises the matrices to 8 bits at load (CPU only;
+                  the weight bytes per pass are then the 8-bit copies'
                 """;
 
         public static Options parse(Args a) {
             return new Options(a.requirePath("--target"), a.get("--device", "cpu"),
                     Args.intList(a.get("--batch", "1,4,16,32")), Args.intList(a.get("--positions", "1,5")),
                     a.getInt("--context", 64), a.getInt("--long-context", 2048), a.getInt("--threads", 0),
-                    a.getInt("--memory-steps", 100), Math.max(1, a.getInt("--tensor-parallel", 1)));
+                    a.getInt("--memory-steps", 100), Math.max(1, a.getInt("--tensor-parallel", 1)),
+                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.STORED_WEIGHTS)));
         }
     }
 
@@ -82,7 +86,8 @@ public final class PassProfile {
         int maxPositions = Arrays.stream(o.positions).max().orElse(1);
         int capacity = Math.max(o.shortContext, o.longContext) + maxPositions + 8;
         try (Checkpoint ck = Checkpoint.open(o.target);
-             Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch, o.tensorParallel)) {
+             Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch, o.tensorParallel,
+                     o.cpuWeights.equals(EngineSettings.Q8_0_WEIGHTS))) {
             LlamaWeights w = LlamaWeights.load(ck);
             ModelRunner runner = backend.loadTarget(w);
             CudaBackend gpu = backend instanceof CudaBackend c ? c : null;

@@ -29,16 +29,21 @@ import org.specdec.settings.SettingValues;
  * @param device          {@value #AUTO}, {@value #CPU} or {@code cuda:N}
  * @param tensorParallel  shards the target is split into ({@value #AUTO_TENSOR_PARALLEL} = auto: one, or in
  *                        Spark one per gpu address of the task, see {@link #tensorParallelFor})
+ * @param cpuWeights      {@value #STORED_WEIGHTS} or {@value #Q8_0_WEIGHTS}: how the CPU backend holds the matrices
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
                              boolean draftSwitch, int maxBatch, int threads, int maxContext, String device,
-                             int tensorParallel)
+                             int tensorParallel, String cpuWeights)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     public static final String AUTO = "auto";
     public static final String CPU = "cpu";
+    /** model.cpu_weights: the matrices read where the checkpoint is mapped, in their stored dtype. */
+    public static final String STORED_WEIGHTS = "stored";
+    /** model.cpu_weights: the matrices quantised to 8 bits at load. */
+    public static final String Q8_0_WEIGHTS = "q8_0";
     /** model.tensor_parallel: auto. */
     public static final int AUTO_TENSOR_PARALLEL = 0;
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+(,\\d+)*)?");
@@ -101,12 +106,22 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             "--tensor-parallel",
             "spark.specdec.tensorParallel");
 
+    public static final Setting<String> CPU_WEIGHTS = new Setting<>("model.cpu_weights", "stored|q8_0", STORED_WEIGHTS,
+            "How the CPU backend holds the models' matrices. stored: read where the checkpoint is mapped, in its "
+                    + "dtype; outputs are the checkpoint's. q8_0: quantised when the models load, to 8 bits in "
+                    + "blocks of 32 with one scale each (llama.cpp's Q8_0 layout, 1.125 bytes per weight, held on "
+                    + "the heap): decode reads a quarter of F32's bytes and about half of F16's, but outputs "
+                    + "change (BENCHMARKS.md measures how often they agree with stored). Only the CPU backend "
+                    + "reads it; on a GPU the matrices are read as stored.",
+            EngineSettings::parseCpuWeights, false, Setting.Kind.VALUE, "--cpu-weights", "spark.specdec.cpuWeights");
+
     /** Every engine setting, in the order help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(TARGET, DRAFT, SELF_DRAFT_LAYERS, K, ADAPTIVE_K, MAX_K,
-            DRAFT_SWITCH, MAX_BATCH, THREADS, MAX_CONTEXT, DEVICE_SETTING, TENSOR_PARALLEL);
+            DRAFT_SWITCH, MAX_BATCH, THREADS, MAX_CONTEXT, DEVICE_SETTING, TENSOR_PARALLEL, CPU_WEIGHTS);
 
     public EngineSettings {
         device = parseDevice(device == null ? AUTO : device);
+        cpuWeights = parseCpuWeights(cpuWeights == null ? STORED_WEIGHTS : cpuWeights);
         if (tensorParallel < 0) {
             throw new IllegalArgumentException(TENSOR_PARALLEL.key() + " " + tensorParallel + ": use auto or N >= 1");
         }
@@ -123,7 +138,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
                 .selfDraftLayers(values.get(SELF_DRAFT_LAYERS)).k(values.get(K)).adaptiveK(values.get(ADAPTIVE_K))
                 .maxK(values.get(MAX_K)).draftSwitch(values.get(DRAFT_SWITCH)).maxBatch(values.get(MAX_BATCH))
                 .threads(values.get(THREADS)).maxContext(values.get(MAX_CONTEXT)).device(values.get(DEVICE_SETTING))
-                .tensorParallel(shards(values.get(TENSOR_PARALLEL))).build();
+                .tensorParallel(shards(values.get(TENSOR_PARALLEL))).cpuWeights(values.get(CPU_WEIGHTS)).build();
     }
 
     public Builder toBuilder() {
@@ -193,6 +208,21 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         throw new IllegalArgumentException("tensor parallel '" + s + "': use auto or a number of shards >= 1");
     }
 
+    /** Whether the CPU backend quantises the matrices to 8 bits at load. */
+    public boolean quantizeCpuWeights() {
+        return cpuWeights.equals(Q8_0_WEIGHTS);
+    }
+
+    /** A model.cpu_weights value, checked and in its canonical spelling. */
+    public static String parseCpuWeights(Object v) {
+        String s = v.toString().trim().toLowerCase(java.util.Locale.ROOT);
+        if (!s.equals(STORED_WEIGHTS) && !s.equals(Q8_0_WEIGHTS)) {
+            throw new IllegalArgumentException("cpu weights '" + v + "': use " + STORED_WEIGHTS
+                    + " (as the checkpoint stores them) or " + Q8_0_WEIGHTS + " (8-bit, quantised at load)");
+        }
+        return s;
+    }
+
     private static String parseDevice(Object v) {
         String s = v.toString().trim();
         if (!DEVICE.matcher(s).matches()) {
@@ -216,6 +246,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         private int maxContext = MAX_CONTEXT.defaultValue();
         private String device = DEVICE_SETTING.defaultValue();
         private int tensorParallel = shards(TENSOR_PARALLEL.defaultValue());
+        private String cpuWeights = CPU_WEIGHTS.defaultValue();
 
         private Builder() {
         }
@@ -233,6 +264,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             maxContext = s.maxContext;
             device = s.device;
             tensorParallel = s.tensorParallel;
+            cpuWeights = s.cpuWeights;
         }
 
         public Builder target(String dir) {
@@ -303,12 +335,17 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             return this;
         }
 
+        public Builder cpuWeights(String w) {
+            cpuWeights = w;
+            return this;
+        }
+
         public EngineSettings build() {
             if (target == null) {
                 throw new IllegalArgumentException(TARGET.key() + " is required: " + TARGET.doc());
             }
             return new EngineSettings(target, draft, selfDraftLayers, k, adaptiveK, maxK, draftSwitch, maxBatch,
-                    threads, maxContext, device, tensorParallel);
+                    threads, maxContext, device, tensorParallel, cpuWeights);
         }
     }
 }

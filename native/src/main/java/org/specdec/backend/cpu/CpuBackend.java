@@ -2,6 +2,7 @@ package org.specdec.backend.cpu;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.specdec.backend.Backend;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.tp.HostAllReduce;
@@ -9,6 +10,8 @@ import org.specdec.backend.tp.ShardRunner;
 import org.specdec.backend.tp.TensorParallelRunner;
 import org.specdec.model.LlamaWeights;
 import org.specdec.model.ShardLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CPU backend: Vector API kernels on the runtime's own worker pool. With tensor parallelism
@@ -17,9 +20,12 @@ import org.specdec.model.ShardLayout;
  * pool.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     private final WorkerPool pool;
     private final int maxPositions;
     private final int tensorParallel;
+    /** Whether models are quantised to 8 bits at load ({@link Q8Weights}). */
+    private final boolean quantize8;
     private final List<WorkerPool> shardPools = new ArrayList<>();
     /** One thread per shard, driving a sharded model's passes. */
     private WorkerPool shardDrivers;
@@ -34,6 +40,11 @@ public final class CpuBackend implements Backend {
 
     /** @param tensorParallel shards of each target ({@link #loadTarget}); 1 = whole */
     public CpuBackend(int threads, int maxPositions, int tensorParallel) {
+        this(threads, maxPositions, tensorParallel, false);
+    }
+
+    /** @param quantize8 quantise every model's matrices to 8 bits at load (Q8_0; changes outputs) */
+    public CpuBackend(int threads, int maxPositions, int tensorParallel, boolean quantize8) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (tensorParallel < 1) {
             throw new IllegalArgumentException("tensor parallel degree must be >= 1, not " + tensorParallel);
@@ -41,6 +52,7 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(n, "specdec-cpu");
         this.maxPositions = maxPositions;
         this.tensorParallel = tensorParallel;
+        this.quantize8 = quantize8;
     }
 
     @Override
@@ -50,7 +62,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public ModelRunner load(LlamaWeights weights) {
-        return new CpuModelRunner(weights, pool, maxPositions);
+        long t0 = System.nanoTime();
+        CpuModelRunner runner = new CpuModelRunner(weights, ShardLayout.whole(weights.config()), null, pool,
+                maxPositions, quantize8);
+        logQuantized(runner.quantizedBytes(), weights, t0);
+        return runner;
     }
 
     /** The model split over this backend's tensor-parallel degree (whole when it is 1). */
@@ -69,11 +85,31 @@ public final class CpuBackend implements Backend {
         }
         HostAllReduce allReduce = new HostAllReduce(tensorParallel);
         List<ShardRunner> shards = new ArrayList<>(tensorParallel);
+        long t0 = System.nanoTime();
+        long quantized = 0;
         for (int r = 0; r < tensorParallel; r++) {
-            shards.add(new CpuModelRunner(weights, ShardLayout.of(weights.config(), tensorParallel, r), allReduce,
-                    shardPools.get(r), maxPositions));
+            CpuModelRunner shard = new CpuModelRunner(weights, ShardLayout.of(weights.config(), tensorParallel, r),
+                    allReduce, shardPools.get(r), maxPositions, quantize8);
+            quantized += shard.quantizedBytes();
+            shards.add(shard);
         }
+        logQuantized(quantized, weights, t0);
         return new TensorParallelRunner(shards, allReduce, shardDrivers);
+    }
+
+    private void logQuantized(long bytes, LlamaWeights weights, long t0) {
+        if (quantize8) {
+            LOG.info("specdec: quantised the matrices of a {}-layer model to 8 bits (model.cpu_weights q8_0): "
+                            + "{} MiB on the heap (stored: {} MiB), in {} ms", weights.config().numLayers(),
+                    String.format(Locale.ROOT, "%.1f", bytes / 1048576.0),
+                    String.format(Locale.ROOT, "%.1f", weights.matrixBytes() / 1048576.0),
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** Whether this backend quantises models to 8 bits at load. */
+    public boolean quantizes8() {
+        return quantize8;
     }
 
     public int tensorParallel() {

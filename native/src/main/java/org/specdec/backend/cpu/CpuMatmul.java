@@ -81,32 +81,124 @@ final class CpuMatmul {
                 }
             } else {
                 reader.load(w, j, jn);
-                int i = 0;
-                if (jn == 4) {
-                    for (; i + 5 <= m; i += 5) {
-                        block4x5(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
-                    }
-                    switch (m - i) {
-                        case 4 -> block4x4(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
-                        case 3 -> block4x3(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
-                        case 2 -> block4x2(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
-                        case 1 -> block4x1(reader.lanes, ws, n, vecEnd, x, i, out, outStride, col);
-                        default -> { }
-                    }
-                    i = m;
-                }
-                for (; i < m; i++) {
-                    for (int r = 0; r < jn; r++) {
-                        out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n, reader.lanes);
-                    }
-                }
+                scratchBlock(ws, n, vecEnd, x, m, jn, out, outStride, col, reader.lanes);
             }
-            if (bias != null) {
-                for (int r = 0; r < jn; r++) {
-                    float bj = bias[j + r];
-                    for (int t = 0; t < m; t++) {
-                        out[t * outStride + col + r] += bj;
-                    }
+            addBias(bias, j, jn, m, out, outStride, col);
+        }
+    }
+
+    /**
+     * {@link #rows} for a matrix quantised to 8 bits ({@link Q8Weights}): each block of rows is
+     * dequantised into the scratch and multiplied by the F32 kernels, for one input row as for many,
+     * so a row's result does not depend on its batch here either.
+     */
+    static void rows(Q8Weights w, int jFrom, int jTo, InputPanel in, float[] bias, float[] out, int outStride,
+                     int outCol, WeightRowReader reader) {
+        int n = w.cols();
+        int m = in.rows();
+        if (in.cols() != n) {
+            throw new IllegalArgumentException("tensor " + w.name() + " has " + n + " columns, its input " + in.cols());
+        }
+        float[] x = in.elements(DType.F32);
+        int vecEnd = InputPanel.vectorEnd(n);
+        float[] ws = reader.rows;
+        for (int j = jFrom; j < jTo; j += 4) {
+            int jn = Math.min(4, jTo - j);
+            int col = outCol + j;
+            if (m == 1 && jn == 4) {
+                for (int r = 0; r < 4; r++) {
+                    w.tailToF32(j + r, ws, r * n);
+                }
+                q8x4x1(reader.lanes, w.packed(), w.packedOffset(j), w.packedOffset(1), w.scales(), j * w.blocksPerRow(),
+                        w.blocksPerRow(), w.groupEnd(), vecEnd, x, ws, n, out, col);
+            } else {
+                w.dequantize(j, jn, ws);
+                scratchBlock(ws, n, vecEnd, x, m, jn, out, outStride, col, reader.lanes);
+            }
+            addBias(bias, j, jn, m, out, outStride, col);
+        }
+    }
+
+    /**
+     * Decode of one input row against four 8-bit rows: each packed group widened, scaled and
+     * multiplied in registers, the same FMAs in the same order as {@link #block4x1} over the rows
+     * {@link Q8Weights#dequantize} would write.
+     */
+    private static void q8x4x1(float[] lanes, int[] p, int p0, int rowInts, float[] scales, int s0, int bpr,
+                               int groupEnd, int vecEnd, float[] x, float[] tails, int n, float[] out, int col) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int q = p0;
+        for (int g = 0; g < groupEnd; g += 4 * L, q += L) {
+            IntVector u0 = IntVector.fromArray(I, p, q);
+            IntVector u1 = IntVector.fromArray(I, p, q + rowInts);
+            IntVector u2 = IntVector.fromArray(I, p, q + 2 * rowInts);
+            IntVector u3 = IntVector.fromArray(I, p, q + 3 * rowInts);
+            for (int k = 0; k < 4; k++) {
+                int e = g + k * L;
+                int b = s0 + e / Q8Weights.BLOCK;
+                int up = 24 - 8 * k;
+                FloatVector xv = FloatVector.fromArray(F, x, e);
+                a0 = ((FloatVector) u0.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[b]).fma(xv, a0);
+                a1 = ((FloatVector) u1.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[b + bpr]).fma(xv, a1);
+                a2 = ((FloatVector) u2.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[b + 2 * bpr]).fma(xv, a2);
+                a3 = ((FloatVector) u3.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).mul(scales[b + 3 * bpr]).fma(xv, a3);
+            }
+        }
+        for (int c = groupEnd; c < vecEnd; c += L) {  // whole vectors after the packed groups
+            FloatVector v = FloatVector.fromArray(F, x, c);
+            a0 = FloatVector.fromArray(F, tails, c).fma(v, a0);
+            a1 = FloatVector.fromArray(F, tails, n + c).fma(v, a1);
+            a2 = FloatVector.fromArray(F, tails, 2 * n + c).fma(v, a2);
+            a3 = FloatVector.fromArray(F, tails, 3 * n + c).fma(v, a3);
+        }
+        if (!IN_ORDER) {
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, L);
+            a2.intoArray(lanes, 2 * L);
+            a3.intoArray(lanes, 3 * L);
+        }
+        out[col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x, 0, vecEnd, n);
+        out[col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x, 0, vecEnd, n);
+        out[col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L), tails, 2 * n, x, 0,
+                vecEnd, n);
+        out[col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L), tails, 3 * n, x, 0,
+                vecEnd, n);
+    }
+
+    /** Rows of the scratch ({@code jn} of them, F32) times every input row, into {@code out}. */
+    private static void scratchBlock(float[] ws, int n, int vecEnd, float[] x, int m, int jn, float[] out,
+                                     int outStride, int col, float[] lanes) {
+        int i = 0;
+        if (jn == 4) {
+            for (; i + 5 <= m; i += 5) {
+                block4x5(lanes, ws, n, vecEnd, x, i, out, outStride, col);
+            }
+            switch (m - i) {
+                case 4 -> block4x4(lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                case 3 -> block4x3(lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                case 2 -> block4x2(lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                case 1 -> block4x1(lanes, ws, n, vecEnd, x, i, out, outStride, col);
+                default -> { }
+            }
+            i = m;
+        }
+        for (; i < m; i++) {
+            for (int r = 0; r < jn; r++) {
+                out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n, lanes);
+            }
+        }
+    }
+
+    private static void addBias(float[] bias, int j, int jn, int m, float[] out, int outStride, int col) {
+        if (bias != null) {
+            for (int r = 0; r < jn; r++) {
+                float bj = bias[j + r];
+                for (int t = 0; t < m; t++) {
+                    out[t * outStride + col + r] += bj;
                 }
             }
         }

@@ -1,5 +1,8 @@
 package org.specdec.backend.cpu;
 
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.tp.HostAllReduce;
@@ -45,6 +48,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final float[] lanes = new float[VectorMath.LANES];
     /** The input of the GEMM being run, in the order its weights read it. */
     private final InputPanel panel = new InputPanel();
+    /** The 8-bit copies the GEMMs read instead of the mapped matrices, or null. */
+    private final Map<WeightTensor, Q8Weights> q8;
     /** Whether any matrix is 16-bit and so reads its input in the paired order. */
     private final boolean pairedInputs;
     private final float[][] attnScratch;
@@ -56,7 +61,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private float[] logits = new float[0];
 
     public CpuModelRunner(LlamaWeights weights, WorkerPool pool, int maxPositions) {
-        this(weights, ShardLayout.whole(weights.config()), null, pool, maxPositions);
+        this(weights, ShardLayout.whole(weights.config()), null, pool, maxPositions, false);
     }
 
     /**
@@ -65,6 +70,15 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
      */
     public CpuModelRunner(LlamaWeights weights, ShardLayout shard, HostAllReduce allReduce, WorkerPool pool,
                           int maxPositions) {
+        this(weights, shard, allReduce, pool, maxPositions, false);
+    }
+
+    /**
+     * {@link #CpuModelRunner(LlamaWeights, ShardLayout, HostAllReduce, WorkerPool, int)}, with every
+     * matrix quantised to 8 bits at load ({@link Q8Weights}) where {@code quantize} is set.
+     */
+    public CpuModelRunner(LlamaWeights weights, ShardLayout shard, HostAllReduce allReduce, WorkerPool pool,
+                          int maxPositions, boolean quantize) {
         this.w = weights.shard(shard);
         this.c = weights.config();
         this.shard = shard;
@@ -81,7 +95,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
         }
-        this.pairedInputs = w.matrices().stream().anyMatch(t -> t.dtype() != DType.F32);
+        this.q8 = quantize ? quantize(w.matrices(), pool) : null;
+        this.pairedInputs = !quantize && w.matrices().stream().anyMatch(t -> t.dtype() != DType.F32);
         ensureCapacity(16);
     }
 
@@ -119,7 +134,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
 
     @Override
     public long weightBytesPerPass() {
-        return w.matrixBytes();
+        return q8 != null ? quantizedBytes() : w.matrixBytes();
     }
 
     private void ensureCapacity(int tokens) {
@@ -203,7 +218,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         attention(l, batch, m);
         InputPanel heads = input(att, m, qd);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                CpuMatmul.rows(lw.wo(), from, to, heads, null, xb, d, 0, readers[wk]));
+                matmul(lw.wo(), from, to, heads, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
         for (int t = 0; t < m; t++) {
@@ -218,7 +233,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         pool.parallelFor(m * ff, PARALLEL_ELEMENTS, (from, to, wk) -> VectorMath.swiglu(gate, up, from, to - from));
         InputPanel activated = input(gate, m, ff);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                CpuMatmul.rows(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));
+                matmul(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
         VectorMath.add(x, 0, xb, 0, m * d);
     }
@@ -230,13 +245,43 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     }
 
     /** The part of [from, to) that falls in the matrix whose rows start at {@code base}. */
-    private static void segment(WeightTensor wt, float[] bias, int base, int from, int to, InputPanel in,
-                                float[] out, int outStride, WeightRowReader rd) {
+    private void segment(WeightTensor wt, float[] bias, int base, int from, int to, InputPanel in,
+                         float[] out, int outStride, WeightRowReader rd) {
         int lo = Math.max(from, base) - base;
         int hi = Math.min(to, base + wt.rows()) - base;
         if (lo < hi) {
-            CpuMatmul.rows(wt, lo, hi, in, bias, out, outStride, 0, rd);
+            matmul(wt, lo, hi, in, bias, out, outStride, 0, rd);
         }
+    }
+
+    /** Rows [from, to) of {@code wt} times the input: from its 8-bit copy where there is one. */
+    private void matmul(WeightTensor wt, int from, int to, InputPanel in, float[] bias, float[] out, int outStride,
+                        int outCol, WeightRowReader rd) {
+        Q8Weights quantized = q8 == null ? null : q8.get(wt);
+        if (quantized != null) {
+            CpuMatmul.rows(quantized, from, to, in, bias, out, outStride, outCol, rd);
+        } else {
+            CpuMatmul.rows(wt, from, to, in, bias, out, outStride, outCol, rd);
+        }
+    }
+
+    private static Map<WeightTensor, Q8Weights> quantize(List<WeightTensor> matrices, WorkerPool pool) {
+        Q8Weights[] done = new Q8Weights[matrices.size()];
+        pool.parallelFor(matrices.size(), 1, (from, to, wk) -> {
+            for (int i = from; i < to; i++) {
+                done[i] = Q8Weights.quantize(matrices.get(i));
+            }
+        });
+        Map<WeightTensor, Q8Weights> byTensor = new IdentityHashMap<>();
+        for (int i = 0; i < done.length; i++) {
+            byTensor.put(matrices.get(i), done[i]);
+        }
+        return byTensor;
+    }
+
+    /** Bytes of the 8-bit copies (0 where the matrices are read as stored). */
+    public long quantizedBytes() {
+        return q8 == null ? 0 : q8.values().stream().mapToLong(Q8Weights::byteSize).sum();
     }
 
     /** Causal grouped-query attention of every new position over its row's cache. */
@@ -274,6 +319,6 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         int vocabFrom = shard.vocabFrom();
         InputPanel normed = input(xb, n, d);
         pool.parallelFor(shard.vocabCount(), 64, (from, to, wk) ->
-                CpuMatmul.rows(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, readers[wk]));
+                matmul(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, readers[wk]));
     }
 }
