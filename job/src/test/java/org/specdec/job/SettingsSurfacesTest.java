@@ -103,6 +103,9 @@ class SettingsSurfacesTest {
         if (s == EngineSettings.TENSOR_PARALLEL) {
             return "4";
         }
+        if (s == EngineSettings.CPU_WEIGHTS) {
+            return EngineSettings.Q8_0_WEIGHTS;
+        }
         if (d instanceof Boolean b) {
             return Boolean.toString(!b);
         }
