@@ -88,9 +88,10 @@ final class CpuMatmul {
     }
 
     /**
-     * {@link #rows} for a matrix quantised to 8 bits ({@link Q8Weights}): each block of rows is
-     * dequantised into the scratch and multiplied by the F32 kernels, for one input row as for many,
-     * so a row's result does not depend on its batch here either.
+     * {@link #rows} for a matrix quantised to 8 bits ({@link Q8Weights}). One input row (decode)
+     * widens the packed values in registers ({@link #q8x4x1}); several dequantise each block of rows
+     * into the scratch for the F32 kernels. Both run the same operations in the same order, so a
+     * row's result does not depend on its batch here either.
      */
     static void rows(Q8Weights w, int jFrom, int jTo, InputPanel in, float[] bias, float[] out, int outStride,
                      int outCol, WeightRowReader reader) {

@@ -164,7 +164,10 @@ final class Q8Weights {
 
     int groupEnd() { return groupEnd; }
 
-    /** The packed ints of a row start here (four elements each, {@link #GROUP} elements per L ints). */
+    /**
+     * Where the packed ints of a row start (four elements each, {@link #GROUP} elements per L ints);
+     * {@code packedOffset(1)} is the ints per row.
+     */
     int packedOffset(int row) {
         return row * (groupEnd / 4);
     }
