@@ -61,22 +61,24 @@ public final class BenchRunner {
      * @param control       also measure a second target-only engine (A/A noise)
      * @param tensorParallel shards the target is split into (1: whole)
      * @param prompts       JSON-lines prompts (the job's input format), or null for random ids of promptLen
+     * @param cpuWeights    model.cpu_weights: stored, or q8_0 (the CPU backend's matrices quantised at load)
      */
     public record Options(Path target, Path draft, int selfDraft, int[] concurrency, int[] fixedK, int adaptiveK,
                           int maxK, int maxTokens, int promptLen, int rounds, int minRows, int repeats, int threads,
                           long seed, String device, double bandwidthGbs, boolean control, int tensorParallel,
-                          Path prompts) {
+                          Path prompts, String cpuWeights) {
 
         /** The flags both bench front ends take (the launcher's, with Parquet and HTML, and the runtime CLI's). */
         public static final Set<String> VALUE_FLAGS = Set.of("--target", "--draft", "--self-draft", "--concurrency",
                 "--k", "--adaptive-k", "--max-k", "--max-tokens", "--prompt-len", "--rounds", "--min-rows", "--repeats",
-                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--tensor-parallel", "--prompts", "--out");
+                "--threads", "--seed", "--device", "--bandwidth-gbs", "--control", "--tensor-parallel", "--prompts", "--out",
+                "--cpu-weights");
 
         public static final String USAGE = """
                   --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
                   [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
                   [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
-                  [--control true|false] [--tensor-parallel 1] [--prompts FILE.jsonl]
+                  [--control true|false] [--tensor-parallel 1] [--prompts FILE.jsonl] [--cpu-weights stored|q8_0]
                   Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
                   --adaptive-k 0 skips the adaptive mode. --control (default true): a second target-only
                   engine measured alongside (A/A), whose gap to the first counts as noise in the verdict.
@@ -84,6 +86,7 @@ public final class BenchRunner {
                   --prompts: real prompts, one JSON object per line as the job reads them ("prompt" text,
                   encoded with the target's tokenizer, or "prompt_token_ids"), used in file order and
                   repeated to fill the rows; without it, random token ids of --prompt-len.
+                  --cpu-weights q8_0: every engine's matrices quantised to 8 bits at load (model.cpu_weights).
                 """;
 
         public static Options parse(Args a) {
@@ -100,18 +103,19 @@ public final class BenchRunner {
                     a.getInt("--min-rows", 4), Math.max(1, a.getInt("--repeats", 1)), a.getInt("--threads", 0),
                     a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0),
                     Boolean.parseBoolean(a.get("--control", "true")), Math.max(1, a.getInt("--tensor-parallel", 1)),
-                    a.path("--prompts"));
+                    a.path("--prompts"),
+                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.STORED_WEIGHTS)));
         }
 
         /** One line describing the setup, for reports. */
         public String describe() {
             return String.format(Locale.ROOT,
                     "target %s, draft %s, %d tokens per row (EOS ignored), %s, greedy, "
-                            + "%d repeat(s), device %s, %d CPU threads, tensor parallel %d, Java %s",
+                            + "%d repeat(s), device %s, %d CPU threads, tensor parallel %d, CPU weights %s, Java %s",
                     target.getFileName(), draft != null ? draft.getFileName() : "self-draft " + selfDraft + " layers",
                     maxTokens, prompts != null ? "prompts from " + prompts.getFileName()
                             : "random prompts of " + promptLen + " tokens", repeats, device,
-                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, tensorParallel,
+                    threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, tensorParallel, cpuWeights,
                     System.getProperty("java.version"));
         }
     }
@@ -192,7 +196,8 @@ public final class BenchRunner {
         List<EngineSettings> specs = new ArrayList<>();
         // KV caches sized to the run: a bench row never outgrows prompt + generation + a draft block.
         EngineSettings base = EngineSettings.builder().target(o.target).maxBatch(c).device(o.device)
-                .threads(o.threads).tensorParallel(o.tensorParallel).maxContext(longestPrompt() + o.maxTokens + 1).build();
+                .threads(o.threads).tensorParallel(o.tensorParallel).cpuWeights(o.cpuWeights)
+                .maxContext(longestPrompt() + o.maxTokens + 1).build();
         specs.add(base.toBuilder().k(0).maxK(0).draftSwitch(false).build());
         if (o.control) {
             specs.add(specs.get(0));
@@ -287,7 +292,8 @@ public final class BenchRunner {
     private double[] passCosts(int batch) {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
-             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch, o.tensorParallel)) {
+             Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch, o.tensorParallel,
+                     o.cpuWeights.equals(EngineSettings.Q8_0_WEIGHTS))) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.loadTarget(tw);
