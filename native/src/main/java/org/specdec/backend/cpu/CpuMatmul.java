@@ -770,7 +770,7 @@ final class CpuMatmul {
      * {@code s}: the end of every kernel's dot product. Vectors never cross a call boundary here: a
      * vector argument of a call C2 did not inline would be boxed on every call.
      */
-    private static float tail(float s, float[] w, int wOff, float[] x, int xOff, int c, int n) {
+    static float tail(float s, float[] w, int wOff, float[] x, int xOff, int c, int n) {
         for (int i = c; i < n; i++) {
             s += w[wOff + i] * x[xOff + i];
         }

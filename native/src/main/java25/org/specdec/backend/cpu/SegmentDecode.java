@@ -120,21 +120,23 @@ final class SegmentDecode implements MappedDecode {
         if (!IN_ORDER) {
             a0.intoArray(lanes, 0);
         }
-        out[col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x, vecEnd, n);
+        out[col] = CpuMatmul.tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x,
+                0, vecEnd, n);
         if (!IN_ORDER) {
             a1.intoArray(lanes, L);
         }
-        out[col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x, vecEnd, n);
+        out[col + 1] = CpuMatmul.tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x,
+                0, vecEnd, n);
         if (!IN_ORDER) {
             a2.intoArray(lanes, 2 * L);
         }
-        out[col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
-                tails, 2 * n, x, vecEnd, n);
+        out[col + 2] = CpuMatmul.tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                tails, 2 * n, x, 0, vecEnd, n);
         if (!IN_ORDER) {
             a3.intoArray(lanes, 3 * L);
         }
-        out[col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
-                tails, 3 * n, x, vecEnd, n);
+        out[col + 3] = CpuMatmul.tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                tails, 3 * n, x, 0, vecEnd, n);
     }
 
     /** Mirrors {@code CpuMatmul.pairs4x1F16}. */
@@ -184,21 +186,23 @@ final class SegmentDecode implements MappedDecode {
         if (!IN_ORDER) {
             a0.intoArray(lanes, 0);
         }
-        out[col] = tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x, vecEnd, n);
+        out[col] = CpuMatmul.tail(IN_ORDER ? a0.reduceLanes(ADD) : VectorMath.laneSum(lanes, 0), tails, 0, x,
+                0, vecEnd, n);
         if (!IN_ORDER) {
             a1.intoArray(lanes, L);
         }
-        out[col + 1] = tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x, vecEnd, n);
+        out[col + 1] = CpuMatmul.tail(IN_ORDER ? a1.reduceLanes(ADD) : VectorMath.laneSum(lanes, L), tails, n, x,
+                0, vecEnd, n);
         if (!IN_ORDER) {
             a2.intoArray(lanes, 2 * L);
         }
-        out[col + 2] = tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
-                tails, 2 * n, x, vecEnd, n);
+        out[col + 2] = CpuMatmul.tail(IN_ORDER ? a2.reduceLanes(ADD) : VectorMath.laneSum(lanes, 2 * L),
+                tails, 2 * n, x, 0, vecEnd, n);
         if (!IN_ORDER) {
             a3.intoArray(lanes, 3 * L);
         }
-        out[col + 3] = tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
-                tails, 3 * n, x, vecEnd, n);
+        out[col + 3] = CpuMatmul.tail(IN_ORDER ? a3.reduceLanes(ADD) : VectorMath.laneSum(lanes, 3 * L),
+                tails, 3 * n, x, 0, vecEnd, n);
     }
 
     /** Elements [from, n) of four 16-bit rows as F32 at their own places of each row's slot of {@code dst}. */
@@ -209,13 +213,5 @@ final class SegmentDecode implements MappedDecode {
                 dst[r * n + e] = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
             }
         }
-    }
-
-    /** {@code CpuMatmul.tail} for the first input row. */
-    private static float tail(float s, float[] w, int wOff, float[] x, int c, int n) {
-        for (int i = c; i < n; i++) {
-            s += w[wOff + i] * x[i];
-        }
-        return s;
     }
 }
