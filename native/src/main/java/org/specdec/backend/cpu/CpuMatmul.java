@@ -33,6 +33,8 @@ final class CpuMatmul {
     private static final VectorSpecies<Integer> I = WeightRowReader.I;
     private static final int L = VectorMath.LANES;
     private static final boolean IN_ORDER = VectorMath.REDUCE_LANES_IN_ORDER;
+    /** Input rows per column-wise kernel call: three vectors of them. */
+    static final int COLUMN_GROUP = 3 * L;
     private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
     private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
 
@@ -61,6 +63,7 @@ final class CpuMatmul {
         boolean decodeInPlace = mapped != null && m == 1 && w.contiguousRows()
                 && (dtype == DType.F32 || decodeFromPairs);
         float[] ws = reader.rows;
+        boolean byColumns = in.hasColumns(dtype);
         for (int j = jFrom; j < jTo; j += 4) {
             int jn = Math.min(4, jTo - j);
             int col = outCol + j;
@@ -79,9 +82,12 @@ final class CpuMatmul {
                     pairs4x1F16(reader.lanes, reader.pairs, WeightRowReader.pairStride(n), InputPanel.pairedVectorEnd(n),
                             vecEnd, x, ws, n, out, col);
                 }
+            } else if (byColumns && jn == 4) {
+                reader.load(w, j, 4);
+                columnBlock(ws, n, vecEnd, in, x, m, out, outStride, col, reader);
             } else {
                 reader.load(w, j, jn);
-                scratchBlock(ws, n, vecEnd, x, m, jn, out, outStride, col, reader.lanes);
+                scratchBlock(ws, n, vecEnd, x, 0, m, jn, out, outStride, col, reader.lanes);
             }
             addBias(bias, j, jn, m, out, outStride, col);
         }
@@ -103,6 +109,7 @@ final class CpuMatmul {
         float[] x = in.elements(DType.F32);
         int vecEnd = InputPanel.vectorEnd(n);
         float[] ws = reader.rows;
+        boolean byColumns = in.hasColumns(DType.F32);
         for (int j = jFrom; j < jTo; j += 4) {
             int jn = Math.min(4, jTo - j);
             int col = outCol + j;
@@ -112,9 +119,12 @@ final class CpuMatmul {
                 }
                 q8x4x1(reader.lanes, w.packed(), w.packedOffset(j), w.packedOffset(1), w.scales(), j * w.blocksPerRow(),
                         w.blocksPerRow(), w.groupEnd(), vecEnd, x, ws, n, out, col);
+            } else if (byColumns && jn == 4) {
+                w.dequantize(j, 4, ws);
+                columnBlock(ws, n, vecEnd, in, x, m, out, outStride, col, reader);
             } else {
                 w.dequantize(j, jn, ws);
-                scratchBlock(ws, n, vecEnd, x, m, jn, out, outStride, col, reader.lanes);
+                scratchBlock(ws, n, vecEnd, x, 0, m, jn, out, outStride, col, reader.lanes);
             }
             addBias(bias, j, jn, m, out, outStride, col);
         }
@@ -170,26 +180,138 @@ final class CpuMatmul {
                 vecEnd, n);
     }
 
-    /** Rows of the scratch ({@code jn} of them, F32) times every input row, into {@code out}. */
-    private static void scratchBlock(float[] ws, int n, int vecEnd, float[] x, int m, int jn, float[] out,
+    /** Rows of the scratch ({@code jn} of them, F32) times input rows [from, to), into {@code out}. */
+    private static void scratchBlock(float[] ws, int n, int vecEnd, float[] x, int from, int to, int jn, float[] out,
                                      int outStride, int col, float[] lanes) {
-        int i = 0;
+        int i = from;
         if (jn == 4) {
-            for (; i + 5 <= m; i += 5) {
+            for (; i + 5 <= to; i += 5) {
                 block4x5(lanes, ws, n, vecEnd, x, i, out, outStride, col);
             }
-            switch (m - i) {
+            switch (to - i) {
                 case 4 -> block4x4(lanes, ws, n, vecEnd, x, i, out, outStride, col);
                 case 3 -> block4x3(lanes, ws, n, vecEnd, x, i, out, outStride, col);
                 case 2 -> block4x2(lanes, ws, n, vecEnd, x, i, out, outStride, col);
                 case 1 -> block4x1(lanes, ws, n, vecEnd, x, i, out, outStride, col);
                 default -> { }
             }
-            i = m;
+            i = to;
         }
-        for (; i < m; i++) {
+        for (; i < to; i++) {
             for (int r = 0; r < jn; r++) {
                 out[i * outStride + col + r] = VectorMath.dot(ws, r * n, x, i * n, vecEnd, n, lanes);
+            }
+        }
+    }
+
+    /**
+     * Four rows of the scratch (F32) times every input row, column-wise ({@link InputPanel#columns()})
+     * in groups of {@link #COLUMN_GROUP} rows, the rows after the last group row-wise. The kernel's
+     * lanes are input rows, so each FMA works on {@code LANES} dot products and none has lanes to sum
+     * at the end, the cost that bounds the row-wise kernels at a few hundred columns. Lane l of a
+     * row-wise accumulator is the partial sum over elements l, l + L, l + 2L, ...; here each such
+     * partial sum is its own pass, and the passes are added in the order a row-wise kernel adds its
+     * lanes, before the same scalar tail. So a row gets the same bits here as alone.
+     */
+    private static void columnBlock(float[] ws, int n, int vecEnd, InputPanel in, float[] x, int m,
+                                    float[] out, int outStride, int col, WeightRowReader reader) {
+        float[] cols = in.columns();
+        int stride = in.columnStride();
+        float[] planes = reader.planes;
+        int first = 0;
+        for (; m - first >= InputPanel.COLUMN_MIN_ROWS; first += COLUMN_GROUP) {
+            columns4x3(planes, ws, n, vecEnd, cols, stride, first);
+            // Accumulator 3r + q (weight row r, vector q of input rows) has its sums at [(3r + q) * L, ...).
+            float[] sums = planes;
+            if (!IN_ORDER) {
+                sums = reader.lanes;
+                for (int a = 0; a < 12; a++) {
+                    VectorMath.laneSumsOfPlanes(planes, a * L * L, sums, a * L);
+                }
+            }
+            // Row by row, the four outputs of a row side by side: output rows lie a whole matrix row
+            // apart, and storing column by column would revisit each of their cache lines four times.
+            int end = Math.min(m, first + COLUMN_GROUP);
+            for (int t = first; t < end; t++) {
+                int s0 = t - first;
+                int o = t * outStride + col;
+                if (vecEnd == n) {
+                    out[o] = sums[s0];
+                    out[o + 1] = sums[COLUMN_GROUP + s0];
+                    out[o + 2] = sums[2 * COLUMN_GROUP + s0];
+                    out[o + 3] = sums[3 * COLUMN_GROUP + s0];
+                } else {
+                    for (int r = 0; r < 4; r++) {
+                        out[o + r] = tail(sums[r * COLUMN_GROUP + s0], ws, r * n, x, t * n, vecEnd, n);
+                    }
+                }
+            }
+        }
+        if (first < m) {
+            scratchBlock(ws, n, vecEnd, x, first, m, 4, out, outStride, col, reader.lanes);
+        }
+    }
+
+    /**
+     * Four weight rows by three vectors of input rows, column-wise: 12 accumulators, 3 loads and 4
+     * broadcasts per 12 FMAs. Where lanes are summed in order, each pass adds its accumulators to the
+     * sums as it ends (from zero, as {@code reduceLanes} adds); else every pass is stored, for
+     * {@link VectorMath#laneSumsOfPlanes}.
+     */
+    private static void columns4x3(float[] planes, float[] w, int n, int vecEnd, float[] cols, int stride, int g) {
+        int passStride = vecEnd / L * stride;
+        if (IN_ORDER) {
+            java.util.Arrays.fill(planes, 0, 12 * L, 0f);
+        }
+        for (int l = 0; l < L; l++) {
+            FloatVector p00 = FloatVector.zero(F), p01 = p00, p02 = p00, p10 = p00, p11 = p00, p12 = p00, p20 = p00, p21 = p00, p22 = p00, p30 = p00, p31 = p00, p32 = p00;
+            for (int k = l, o = l * passStride + g; k < vecEnd; k += L, o += stride) {
+                FloatVector x0 = FloatVector.fromArray(F, cols, o);
+                FloatVector x1 = FloatVector.fromArray(F, cols, o + L);
+                FloatVector x2 = FloatVector.fromArray(F, cols, o + 2 * L);
+                FloatVector w0 = FloatVector.broadcast(F, w[k]);
+                p00 = w0.fma(x0, p00);
+                p01 = w0.fma(x1, p01);
+                p02 = w0.fma(x2, p02);
+                FloatVector w1 = FloatVector.broadcast(F, w[n + k]);
+                p10 = w1.fma(x0, p10);
+                p11 = w1.fma(x1, p11);
+                p12 = w1.fma(x2, p12);
+                FloatVector w2 = FloatVector.broadcast(F, w[2 * n + k]);
+                p20 = w2.fma(x0, p20);
+                p21 = w2.fma(x1, p21);
+                p22 = w2.fma(x2, p22);
+                FloatVector w3 = FloatVector.broadcast(F, w[3 * n + k]);
+                p30 = w3.fma(x0, p30);
+                p31 = w3.fma(x1, p31);
+                p32 = w3.fma(x2, p32);
+            }
+            if (IN_ORDER) {
+                FloatVector.fromArray(F, planes, 0).add(p00).intoArray(planes, 0);
+                FloatVector.fromArray(F, planes, L).add(p01).intoArray(planes, L);
+                FloatVector.fromArray(F, planes, 2 * L).add(p02).intoArray(planes, 2 * L);
+                FloatVector.fromArray(F, planes, 3 * L).add(p10).intoArray(planes, 3 * L);
+                FloatVector.fromArray(F, planes, 4 * L).add(p11).intoArray(planes, 4 * L);
+                FloatVector.fromArray(F, planes, 5 * L).add(p12).intoArray(planes, 5 * L);
+                FloatVector.fromArray(F, planes, 6 * L).add(p20).intoArray(planes, 6 * L);
+                FloatVector.fromArray(F, planes, 7 * L).add(p21).intoArray(planes, 7 * L);
+                FloatVector.fromArray(F, planes, 8 * L).add(p22).intoArray(planes, 8 * L);
+                FloatVector.fromArray(F, planes, 9 * L).add(p30).intoArray(planes, 9 * L);
+                FloatVector.fromArray(F, planes, 10 * L).add(p31).intoArray(planes, 10 * L);
+                FloatVector.fromArray(F, planes, 11 * L).add(p32).intoArray(planes, 11 * L);
+            } else {
+                p00.intoArray(planes, l * L);
+                p01.intoArray(planes, (L + l) * L);
+                p02.intoArray(planes, (2 * L + l) * L);
+                p10.intoArray(planes, (3 * L + l) * L);
+                p11.intoArray(planes, (4 * L + l) * L);
+                p12.intoArray(planes, (5 * L + l) * L);
+                p20.intoArray(planes, (6 * L + l) * L);
+                p21.intoArray(planes, (7 * L + l) * L);
+                p22.intoArray(planes, (8 * L + l) * L);
+                p30.intoArray(planes, (9 * L + l) * L);
+                p31.intoArray(planes, (10 * L + l) * L);
+                p32.intoArray(planes, (11 * L + l) * L);
             }
         }
     }

@@ -106,6 +106,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         if (pairedInputs) {
             pool.parallelFor(rows, Math.max(1, PARALLEL_ELEMENTS / cols), (from, to, wk) -> panel.pairRows(from, to));
         }
+        if (panel.hasColumns()) {
+            pool.parallelFor(InputPanel.vectorEnd(cols), Math.max(1, PARALLEL_ELEMENTS / rows),
+                    (from, to, wk) -> panel.transposeColumns(from, to));
+        }
         return panel;
     }
 

@@ -13,9 +13,19 @@ import org.specdec.tensor.DType;
  * becomes its even elements followed by its odd elements; the tail after the last whole block
  * stays in place. A dot product is the same sum in either order, and every batch size reads the
  * same order, so results stay batch-invariant.
+ *
+ * <p>From {@link #COLUMN_MIN_ROWS} rows on, the vector part of the rows is also kept column-wise
+ * ({@link #columns()}), for the GEMM kernels whose vector lanes are input rows: there each FMA adds
+ * to {@code LANES} dot products at once, and no lanes are left to sum at the end. A row-wise kernel's
+ * accumulator lane l adds the elements l, l + L, l + 2L, ... of the kernels' order (L = LANES);
+ * the columns are grouped the same way, so that each such partial sum reads consecutive memory:
+ * element k of row r lies at {@code ((k % L) * (vectorEnd / L) + k / L) * columnStride() + r},
+ * with the rows padded with zeros to whole vectors.
  */
 final class InputPanel {
     private static final int L = VectorMath.LANES;
+    /** The system property that turns the column-wise kernels off, to measure them against the row-wise ones. */
+    static final String SWITCH = "specdec.cpu.columnKernels";
     /** Elements of one paired block: {@code LANES} pairs. */
     static final int PAIRED_BLOCK = 2 * L;
 
@@ -24,11 +34,33 @@ final class InputPanel {
     private boolean hasPaired;
     private int rows;
     private int cols;
+    private float[] columns = new float[0];
+    private boolean hasColumns;
+    private boolean pairedColumns;
+    private int columnStride;
+    /** For each place k of the vector part, in the kernels' order: the natural element there, and where its column starts. */
+    private int[] columnSource = new int[0];
+    private int[] columnStart = new int[0];
+    private int layoutCols = -1;
+    private int layoutStride = -1;
+    private boolean layoutPaired;
+
+    /**
+     * Input rows from which on a GEMM multiplies column-wise ({@code CpuMatmul}), three vectors of
+     * rows at a time: with fewer rows, the padding of the third vector and the kernels' per-pass cost
+     * outweigh the lane sums saved, and the row-wise kernels are as fast or faster (measured, 4096 x
+     * 256 to 256 x 688 F32: 0.5-0.6x at 8 rows, 0.85-1.1x at 16 and 24, 1.1-1.3x at 40). The
+     * system property {@value #SWITCH}{@code =false} turns the column-wise kernels off.
+     */
+    static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(InputPanel.SWITCH, "true"))
+            ? 2 * L + 1 : Integer.MAX_VALUE;
 
     /**
      * Takes {@code rows} rows of {@code cols} elements from {@code x} (not copied: the caller keeps
      * {@code x} unchanged while the panel is in use); with {@code pairedOrder}, the caller then
-     * fills the paired order with {@link #pairRows} over all rows (in parallel where it pays).
+     * fills the paired order with {@link #pairRows} over all rows, and where {@link #hasColumns} the
+     * column-major copy with {@link #transposeColumns} over all columns (in parallel where it pays),
+     * or both at once with {@link #fill}.
      */
     void set(float[] x, int rows, int cols, boolean pairedOrder) {
         this.natural = x;
@@ -37,6 +69,38 @@ final class InputPanel {
         this.hasPaired = pairedOrder;
         if (pairedOrder && paired.length < rows * cols) {
             paired = new float[Math.max(rows * cols, paired.length * 2)];
+        }
+        hasColumns = rows >= COLUMN_MIN_ROWS;
+        if (hasColumns) {
+            // The order of the 16-bit weights where the model has them; a matrix of the other order
+            // then takes the row-wise kernels.
+            pairedColumns = pairedOrder;
+            columnStride = (rows + L - 1) / L * L;
+            int vecEnd = vectorEnd(cols);
+            if (columns.length < vecEnd * columnStride) {
+                columns = new float[Math.max(vecEnd * columnStride, columns.length * 2)];
+            }
+            if (layoutCols != cols || layoutStride != columnStride || layoutPaired != pairedColumns) {
+                columnSource = new int[vecEnd];
+                columnStart = new int[vecEnd];
+                for (int k = 0; k < vecEnd; k++) {
+                    columnSource[k] = pairedColumns ? naturalIndex(k, cols) : k;
+                    columnStart[k] = ((k % L) * (vecEnd / L) + k / L) * columnStride;
+                }
+                layoutCols = cols;
+                layoutStride = columnStride;
+                layoutPaired = pairedColumns;
+            }
+        }
+    }
+
+    /** Fills every derived layout on this thread (tests, and callers without workers). */
+    void fill() {
+        if (hasPaired) {
+            pairRows(0, rows);
+        }
+        if (hasColumns) {
+            transposeColumns(0, vectorEnd(cols));
         }
     }
 
@@ -54,6 +118,49 @@ final class InputPanel {
             }
             System.arraycopy(x, base + vecEnd, paired, base + vecEnd, cols - vecEnd);
         }
+    }
+
+    /**
+     * Writes places [from, to) of the vector part ({@link #vectorEnd}) into the column-wise copy,
+     * padding rows included. Place by place: each column is written in order, and the rows' cache
+     * lines stay in L1 from one place to the next.
+     */
+    void transposeColumns(int from, int to) {
+        float[] x = natural;
+        int n = cols;
+        for (int k = from; k < to; k++) {
+            int dst = columnStart[k];
+            int src = columnSource[k];
+            for (int r = 0; r < rows; r++) {
+                columns[dst + r] = x[r * n + src];
+            }
+            for (int r = rows; r < columnStride; r++) {
+                columns[dst + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Whether this panel has the column-wise copy in the order a weight of {@code dtype} is
+     * multiplied with (from {@link #COLUMN_MIN_ROWS} rows on).
+     */
+    boolean hasColumns(DType dtype) {
+        return hasColumns && (dtype != DType.F32) == pairedColumns;
+    }
+
+    /** Whether {@link #set} asked for the column-wise copy, to be filled by {@link #transposeColumns}. */
+    boolean hasColumns() {
+        return hasColumns;
+    }
+
+    /** The column-wise copy (see the class comment for its layout). */
+    float[] columns() {
+        return columns;
+    }
+
+    /** Rows of the column-wise copy: the rows rounded up to whole vectors. */
+    int columnStride() {
+        return columnStride;
     }
 
     int rows() {
@@ -87,6 +194,16 @@ final class InputPanel {
     /** Where the paired blocks of a row of {@code n} elements end; the natural-order tail follows. */
     static int pairedVectorEnd(int n) {
         return n - n % PAIRED_BLOCK;
+    }
+
+    /** Which natural element lies at place {@code k} of the paired order: the inverse of {@link #pairedIndex}. */
+    static int naturalIndex(int k, int n) {
+        if (k >= pairedVectorEnd(n)) {
+            return k;
+        }
+        int block = k - k % PAIRED_BLOCK;
+        int within = k % PAIRED_BLOCK;
+        return within < L ? block + 2 * within : block + 2 * (within - L) + 1;
     }
 
     /** Where natural element {@code e} of a row of {@code n} elements lies in the paired order. */

@@ -86,6 +86,31 @@ final class VectorMath {
     }
 
     /**
+     * {@link #laneSum} of {@link #LANES} accumulators at once, stored transposed: lane l of
+     * accumulator i at {@code planes[off + l * LANES + i]}, its sum into {@code sums[sumsOff + i]}. The same
+     * additions in the same order, on vectors: in lane order from zero where {@code reduceLanes}
+     * keeps that order (as it then sums), else the pairwise tree (overwriting the planes).
+     */
+    static void laneSumsOfPlanes(float[] planes, int off, float[] sums, int sumsOff) {
+        if (REDUCE_LANES_IN_ORDER) {
+            FloatVector s = FloatVector.zero(F);
+            for (int l = 0; l < LANES; l++) {
+                s = s.add(FloatVector.fromArray(F, planes, off + l * LANES));
+            }
+            s.intoArray(sums, sumsOff);
+            return;
+        }
+        for (int h = LANES >> 1; h > 0; h >>= 1) {
+            for (int i = 0; i < h; i++) {
+                int a = off + i * LANES;
+                FloatVector.fromArray(F, planes, a).add(FloatVector.fromArray(F, planes, a + h * LANES))
+                        .intoArray(planes, a);
+            }
+        }
+        System.arraycopy(planes, off, sums, sumsOff, LANES);
+    }
+
+    /**
      * out[outOff + i] = sum over s in [from, to) of weights[s] * scale * rows[rowOff + s * rowStride + i],
      * for i in [0, n): the attention's probability-weighted sum of value rows. Each output vector
      * stays in a register over all s (one FMA per row and vector), where adding one row at a time into

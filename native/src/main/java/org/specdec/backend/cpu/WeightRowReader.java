@@ -43,6 +43,8 @@ final class WeightRowReader {
     private final short[] halves;
     /** Where a kernel stores its accumulators to sum their lanes ({@link VectorMath#laneSum}): up to 4 x 5 of them. */
     final float[] lanes = new float[20 * L];
+    /** The column-wise kernels' stored partial sums: {@code LANES} planes for each of up to 4 x 3 accumulators. */
+    final float[] planes = new float[12 * L * L];
 
     WeightRowReader(int maxCols) {
         rows = new float[4 * maxCols];

@@ -12,11 +12,13 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The CPU GEMM in every dtype: against a double-precision reference, and bit-identical for a row
- * whatever the batch it is in (one input row takes the fused decode kernels, several the block
- * kernels) and whether its weight row lies on the pair grid or not.
+ * whatever the batch it is in (one input row takes the fused decode kernels, several the row-wise
+ * block kernels, many the column-wise ones) and whether its weight row lies on the pair grid or not.
  */
 class CpuMatmulTest {
     /** Columns with a tail after the last whole paired block and after the last vector. */
@@ -24,6 +26,12 @@ class CpuMatmulTest {
     /** An odd row length: no row lies on the pair grid. */
     static final int ODD_COLS = COLS - 1;
     static final int ROWS = 11;
+    /**
+     * Batches that reach every kernel: the row-wise 4x5 blocks, then 4x4 down to 4x1; from
+     * {@link InputPanel#COLUMN_MIN_ROWS} rows on the column-wise kernel over groups of three vectors of
+     * rows, the rows after the last group row-wise.
+     */
+    static final int[] BATCHES = {2, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 31, 32, 33, 40, 48, 49, 64, 65, 81, 96, 97};
 
     static WeightTensor tensor(DType dtype, int rows, int cols, long seed, float[] values) {
         Random rnd = new Random(seed);
@@ -56,8 +64,8 @@ class CpuMatmulTest {
 
     static float[] gemm(WeightTensor w, float[] x, int m) {
         InputPanel panel = new InputPanel();
-        panel.set(x, m, w.cols(), true);
-        panel.pairRows(0, m);
+        panel.set(x, m, w.cols(), w.dtype() != DType.F32);
+        panel.fill();
         float[] out = new float[m * w.rows()];
         CpuMatmul.rows(w, 0, w.rows(), panel, null, out, w.rows(), 0, new WeightRowReader(w.cols() + 8));
         return out;
@@ -82,6 +90,20 @@ class CpuMatmulTest {
         }
     }
 
+    @Test
+    void batchesFromTheThresholdOnAreMultipliedColumnWise() {
+        int from = InputPanel.COLUMN_MIN_ROWS;
+        assertTrue(from <= 3 * VectorMath.LANES, "threshold " + from);
+        InputPanel panel = new InputPanel();
+        panel.set(new float[from * COLS], from, COLS, false);
+        assertTrue(panel.hasColumns(DType.F32));
+        assertFalse(panel.hasColumns(DType.F16), "the columns are in the F32 weights' order");
+        panel.set(new float[from * COLS], from, COLS, true);
+        assertTrue(panel.hasColumns(DType.BF16) && panel.hasColumns(DType.F16));
+        panel.set(new float[from * COLS], from - 1, COLS, false);
+        assertFalse(panel.hasColumns(DType.F32));
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void aRowsResultDoesNotDependOnItsBatch(DType dtype) {
@@ -91,14 +113,14 @@ class CpuMatmulTest {
 
     private static void batchInvariance(DType dtype, int cols) {
         WeightTensor w = tensor(dtype, ROWS, cols, 3, new float[ROWS * cols]);
-        int most = 11;  // every micro-kernel and remainder: 4x5 blocks, then 4x4 down to 4x1
+        int most = BATCHES[BATCHES.length - 1];
         float[] x = inputs(most, cols, 4);
         float[] alone = new float[most * ROWS];
         for (int t = 0; t < most; t++) {
             float[] one = gemm(w, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1);
             System.arraycopy(one, 0, alone, t * ROWS, ROWS);
         }
-        for (int m = 2; m <= most; m++) {
+        for (int m : BATCHES) {
             float[] batched = gemm(w, x, m);
             for (int i = 0; i < m * ROWS; i++) {
                 assertEquals(Float.floatToRawIntBits(alone[i]), Float.floatToRawIntBits(batched[i]),
@@ -117,7 +139,7 @@ class CpuMatmulTest {
         // Magnitudes spread over many binades, so that any change in the order of the additions shows.
         WeightTensor w = tensor(dtype, 8, COLS, 11, new float[8 * COLS]);
         Random rnd = new Random(12);
-        for (int m : new int[] {1, 2, 3, 4, 5, 7}) {
+        for (int m : new int[] {1, 2, 3, 4, 5, 7, 33, 40, 49, 81}) {
             float[] x = inputs(m, COLS, 13 + m);
             for (int i = 0; i < x.length; i++) {
                 x[i] *= (float) Math.pow(2, rnd.nextInt(24) - 12);
@@ -125,8 +147,8 @@ class CpuMatmulTest {
             float[] blocks = gemm(w, x, m);
             for (int j = 0; j < 8; j++) {
                 InputPanel panel = new InputPanel();
-                panel.set(x, m, COLS, true);
-                panel.pairRows(0, m);
+                panel.set(x, m, COLS, w.dtype() != DType.F32);
+                panel.fill();
                 float[] alone = new float[m * 8];
                 CpuMatmul.rows(w, j, j + 1, panel, null, alone, 8, 0, new WeightRowReader(COLS + 8));
                 for (int t = 0; t < m; t++) {

@@ -46,7 +46,7 @@ class MappedDecodeTest {
                 float[] x = wideRangeInputs(cols, cols);
                 InputPanel panel = new InputPanel();
                 panel.set(x, 1, cols, true);
-                panel.pairRows(0, 1);
+                panel.fill();
                 float[] inPlace = new float[ROWS];
                 float[] copied = new float[ROWS];
                 CpuMatmul.rows(w, 0, ROWS, panel, null, inPlace, ROWS, 0, new WeightRowReader(cols), CpuMatmul.MAPPED);
