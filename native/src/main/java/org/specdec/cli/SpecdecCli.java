@@ -7,7 +7,7 @@ import java.io.PrintStream;
 
 /**
  * Entry point of the runtime's commands that need no Spark: {@code generate}, {@code make-model},
- * {@code check-pair}, {@code profile}, {@code device-info}, and a Spark-free {@code bench}. The
+ * {@code check-pair}, {@code profile}, {@code device-info}, {@code gemm}, and a Spark-free {@code bench}. The
  * launcher job/bin/specdecode dispatches
  * here; its own {@code bench} (org.specdec.job.bench.SpecdecBench) adds Parquet and the HTML report.
  */
@@ -45,6 +45,8 @@ public final class SpecdecCli {
                     return ProfileCommand.run(args, out);
                 case "device-info":
                     return DeviceInfoCommand.run(args, out);
+                case "gemm":
+                    return GemmCommand.run(args, out);
                 default:
                     err.println("unknown command '" + args[0] + "'");
                     err.print(usage());
@@ -65,6 +67,7 @@ public final class SpecdecCli {
             case "make-model" -> MakeModelCommand.usage();
             case "profile" -> ProfileCommand.usage();
             case "device-info" -> DeviceInfoCommand.usage();
+            case "gemm" -> GemmCommand.usage();
             default -> null;
         };
     }
@@ -73,6 +76,6 @@ public final class SpecdecCli {
         return "usage: specdec <command> [options]   (specdec <command> --help: its options)\n\n"
                 + GenerateCommand.synopsis() + "\n" + BenchCommand.usage() + "\n"
                 + MakeModelCommand.usage() + "\n" + CheckPairCommand.usage() + "\n" + ProfileCommand.usage() + "\n"
-                + DeviceInfoCommand.usage();
+                + DeviceInfoCommand.usage() + "\n" + GemmCommand.usage();
     }
 }

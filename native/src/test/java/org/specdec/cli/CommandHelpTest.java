@@ -32,7 +32,7 @@ class CommandHelpTest {
     @Test
     void everyCommandAnswersHelp() {
         for (String command : new String[] {"generate", "make-model", "check-pair", "bench", "profile",
-                "device-info"}) {
+                "device-info", "gemm"}) {
             cli.out.reset();
             assertEquals(0, cli.run(command, "--help"), command + ": " + cli.err);
             String help = cli.out.toString(StandardCharsets.UTF_8);

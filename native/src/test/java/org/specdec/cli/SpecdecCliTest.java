@@ -64,6 +64,17 @@ class SpecdecCliTest {
     }
 
     @Test
+    void gemmComparesTheKernelsForEveryBatchAndRefusesOtherDtypes() {
+        assertEquals(0, cli.run("gemm", "--rows", "64", "--cols", "96", "--dtype", "bf16", "--batch", "3,40",
+                "--seconds", "0.01", "--rounds", "1"));
+        String table = cli.out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.contains("gemm: BF16 64 x 96"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("| 3 | ")) && table.lines().anyMatch(l -> l.startsWith("| 40 | ")),
+                table);
+        assertEquals(2, cli.run("gemm", "--dtype", "q4"));
+    }
+
+    @Test
     void badArgumentsExitWithUsageErrors() {
         assertEquals(2, cli.run("generate", "--target", "/nonexistent/model", "--prompt", "x"));
         assertTrue(cli.err.toString().contains("/nonexistent/model"), cli.err.toString());

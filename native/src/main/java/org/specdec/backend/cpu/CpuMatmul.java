@@ -16,9 +16,12 @@ import org.specdec.tensor.WeightTensor;
  * row, so the weight is read from memory once per pass whatever M is (verification reads each
  * weight once for all k+1 positions of all rows, not k+1 times).
  *
- * <p>The micro-kernels hold a block of 4 (weight rows) x up to 5 (input rows) accumulators: each
- * load feeds several FMAs, which matters once M grows (batched verification is compute-bound on a
- * CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the loop to registers.
+ * <p>The row-wise micro-kernels hold a block of 4 (weight rows) x up to 5 (input rows)
+ * accumulators: each load feeds several FMAs, which matters once M grows (batched verification is
+ * compute-bound on a CPU). Wider blocks do not pay: with more vectors live, C2 stops compiling the
+ * loop to registers. Each of their accumulators ends in a sum of its lanes, as costly as its FMAs at
+ * a few hundred columns; from {@link InputPanel#COLUMN_MIN_ROWS} input rows on, column-wise kernels
+ * whose lanes are input rows compute the same sums without it ({@link #columnBlock}).
  * Each block shape is written out: accumulators held in an array, or passed to a helper, would be
  * boxed. A single input row against BF16 weights, or F16 weights without infinities or NaNs
  * (decode), skips the F32 scratch: the pairs are widened in registers and multiplied at once. On
@@ -33,8 +36,6 @@ final class CpuMatmul {
     private static final VectorSpecies<Integer> I = WeightRowReader.I;
     private static final int L = VectorMath.LANES;
     private static final boolean IN_ORDER = VectorMath.REDUCE_LANES_IN_ORDER;
-    /** Input rows per column-wise kernel call: three vectors of them. */
-    static final int COLUMN_GROUP = 3 * L;
     private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
     private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
 
@@ -205,13 +206,14 @@ final class CpuMatmul {
     }
 
     /**
-     * Four rows of the scratch (F32) times every input row, column-wise ({@link InputPanel#columns()})
-     * in groups of {@link #COLUMN_GROUP} rows, the rows after the last group row-wise. The kernel's
-     * lanes are input rows, so each FMA works on {@code LANES} dot products and none has lanes to sum
-     * at the end, the cost that bounds the row-wise kernels at a few hundred columns. Lane l of a
-     * row-wise accumulator is the partial sum over elements l, l + L, l + 2L, ...; here each such
-     * partial sum is its own pass, and the passes are added in the order a row-wise kernel adds its
-     * lanes, before the same scalar tail. So a row gets the same bits here as alone.
+     * Four rows of the scratch (F32) times every input row, column-wise ({@link InputPanel#columns()}):
+     * three vectors of rows at a time, two where no more than two are left, and the last rows, fewer
+     * than {@link InputPanel#COLUMN_MIN_ROWS}, row-wise. The kernels' lanes are input rows, so each
+     * FMA works on {@code LANES} dot products and none has lanes to sum at the end, the cost that
+     * bounds the row-wise kernels at a few hundred columns. Lane l of a row-wise accumulator is the
+     * partial sum over elements l, l + L, l + 2L, ...; here each such partial sum is its own pass, and
+     * the passes are added in the order a row-wise kernel adds its lanes, before the same scalar
+     * tail. So a row gets the same bits here as alone.
      */
     private static void columnBlock(float[] ws, int n, int vecEnd, InputPanel in, float[] x, int m,
                                     float[] out, int outStride, int col, WeightRowReader reader) {
@@ -219,33 +221,41 @@ final class CpuMatmul {
         int stride = in.columnStride();
         float[] planes = reader.planes;
         int first = 0;
-        for (; m - first >= InputPanel.COLUMN_MIN_ROWS; first += COLUMN_GROUP) {
-            columns4x3(planes, ws, n, vecEnd, cols, stride, first);
-            // Accumulator 3r + q (weight row r, vector q of input rows) has its sums at [(3r + q) * L, ...).
+        while (m - first >= InputPanel.COLUMN_MIN_ROWS) {
+            int vectors = m - first > 2 * L ? 3 : 2;
+            if (vectors == 3) {
+                columns4x3(planes, ws, n, vecEnd, cols, stride, first);
+            } else {
+                columns4x2(planes, ws, n, vecEnd, cols, stride, first);
+            }
+            // Accumulator r * vectors + q (weight row r, vector q of input rows) has its sums at
+            // [(r * vectors + q) * L, ...): weight row r's at [r * group, ...).
+            int group = vectors * L;
             float[] sums = planes;
             if (!IN_ORDER) {
                 sums = reader.lanes;
-                for (int a = 0; a < 12; a++) {
+                for (int a = 0; a < 4 * vectors; a++) {
                     VectorMath.laneSumsOfPlanes(planes, a * L * L, sums, a * L);
                 }
             }
             // Row by row, the four outputs of a row side by side: output rows lie a whole matrix row
             // apart, and storing column by column would revisit each of their cache lines four times.
-            int end = Math.min(m, first + COLUMN_GROUP);
+            int end = Math.min(m, first + group);
             for (int t = first; t < end; t++) {
                 int s0 = t - first;
                 int o = t * outStride + col;
                 if (vecEnd == n) {
                     out[o] = sums[s0];
-                    out[o + 1] = sums[COLUMN_GROUP + s0];
-                    out[o + 2] = sums[2 * COLUMN_GROUP + s0];
-                    out[o + 3] = sums[3 * COLUMN_GROUP + s0];
+                    out[o + 1] = sums[group + s0];
+                    out[o + 2] = sums[2 * group + s0];
+                    out[o + 3] = sums[3 * group + s0];
                 } else {
                     for (int r = 0; r < 4; r++) {
-                        out[o + r] = tail(sums[r * COLUMN_GROUP + s0], ws, r * n, x, t * n, vecEnd, n);
+                        out[o + r] = tail(sums[r * group + s0], ws, r * n, x, t * n, vecEnd, n);
                     }
                 }
             }
+            first = end;
         }
         if (first < m) {
             scratchBlock(ws, n, vecEnd, x, first, m, 4, out, outStride, col, reader.lanes);
@@ -312,6 +322,52 @@ final class CpuMatmul {
                 p30.intoArray(planes, (9 * L + l) * L);
                 p31.intoArray(planes, (10 * L + l) * L);
                 p32.intoArray(planes, (11 * L + l) * L);
+            }
+        }
+    }
+
+    /** {@link #columns4x3} over two vectors of input rows. */
+    private static void columns4x2(float[] planes, float[] w, int n, int vecEnd, float[] cols, int stride, int g) {
+        int passStride = vecEnd / L * stride;
+        if (IN_ORDER) {
+            java.util.Arrays.fill(planes, 0, 8 * L, 0f);
+        }
+        for (int l = 0; l < L; l++) {
+            FloatVector p00 = FloatVector.zero(F), p01 = p00, p10 = p00, p11 = p00, p20 = p00, p21 = p00, p30 = p00, p31 = p00;
+            for (int k = l, o = l * passStride + g; k < vecEnd; k += L, o += stride) {
+                FloatVector x0 = FloatVector.fromArray(F, cols, o);
+                FloatVector x1 = FloatVector.fromArray(F, cols, o + L);
+                FloatVector w0 = FloatVector.broadcast(F, w[k]);
+                p00 = w0.fma(x0, p00);
+                p01 = w0.fma(x1, p01);
+                FloatVector w1 = FloatVector.broadcast(F, w[n + k]);
+                p10 = w1.fma(x0, p10);
+                p11 = w1.fma(x1, p11);
+                FloatVector w2 = FloatVector.broadcast(F, w[2 * n + k]);
+                p20 = w2.fma(x0, p20);
+                p21 = w2.fma(x1, p21);
+                FloatVector w3 = FloatVector.broadcast(F, w[3 * n + k]);
+                p30 = w3.fma(x0, p30);
+                p31 = w3.fma(x1, p31);
+            }
+            if (IN_ORDER) {
+                FloatVector.fromArray(F, planes, 0).add(p00).intoArray(planes, 0);
+                FloatVector.fromArray(F, planes, L).add(p01).intoArray(planes, L);
+                FloatVector.fromArray(F, planes, 2 * L).add(p10).intoArray(planes, 2 * L);
+                FloatVector.fromArray(F, planes, 3 * L).add(p11).intoArray(planes, 3 * L);
+                FloatVector.fromArray(F, planes, 4 * L).add(p20).intoArray(planes, 4 * L);
+                FloatVector.fromArray(F, planes, 5 * L).add(p21).intoArray(planes, 5 * L);
+                FloatVector.fromArray(F, planes, 6 * L).add(p30).intoArray(planes, 6 * L);
+                FloatVector.fromArray(F, planes, 7 * L).add(p31).intoArray(planes, 7 * L);
+            } else {
+                p00.intoArray(planes, l * L);
+                p01.intoArray(planes, (L + l) * L);
+                p10.intoArray(planes, (2 * L + l) * L);
+                p11.intoArray(planes, (3 * L + l) * L);
+                p20.intoArray(planes, (4 * L + l) * L);
+                p21.intoArray(planes, (5 * L + l) * L);
+                p30.intoArray(planes, (6 * L + l) * L);
+                p31.intoArray(planes, (7 * L + l) * L);
             }
         }
     }

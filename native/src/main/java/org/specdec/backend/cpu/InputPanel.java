@@ -46,14 +46,13 @@ final class InputPanel {
     private boolean layoutPaired;
 
     /**
-     * Input rows from which on a GEMM multiplies column-wise ({@code CpuMatmul}), three vectors of
-     * rows at a time: with fewer rows, the padding of the third vector and the kernels' per-pass cost
-     * outweigh the lane sums saved, and the row-wise kernels are as fast or faster (measured, 4096 x
-     * 256 to 256 x 688 F32: 0.5-0.6x at 8 rows, 0.85-1.1x at 16 and 24, 1.1-1.3x at 40). The
-     * system property {@value #SWITCH}{@code =false} turns the column-wise kernels off.
+     * Input rows from which on a GEMM multiplies column-wise ({@code CpuMatmul}), two or three vectors
+     * of rows at a time: below it the kernels' per-pass cost and a mostly empty second vector outweigh
+     * the lane sums saved (measured on 4096 x 256, 1376 x 256 and 256 x 688 F32 matrices, one thread:
+     * 0.5-0.6x the row-wise kernels at 8 rows, 1.0-1.2x at 17, 1.3-1.6x at 24, 1.8-2.0x at 32, 1.1-1.6x
+     * at 40 to 97). The system property {@value #SWITCH}{@code =false} turns the column-wise kernels off.
      */
-    static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(InputPanel.SWITCH, "true"))
-            ? 2 * L + 1 : Integer.MAX_VALUE;
+    static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(SWITCH, "true")) ? L + 1 : Integer.MAX_VALUE;
 
     /**
      * Takes {@code rows} rows of {@code cols} elements from {@code x} (not copied: the caller keeps
@@ -63,6 +62,11 @@ final class InputPanel {
      * or both at once with {@link #fill}.
      */
     void set(float[] x, int rows, int cols, boolean pairedOrder) {
+        set(x, rows, cols, pairedOrder, rows >= COLUMN_MIN_ROWS);
+    }
+
+    /** {@link #set}, with the column-wise copy (and so the column-wise kernels) or without it. */
+    void set(float[] x, int rows, int cols, boolean pairedOrder, boolean columnWise) {
         this.natural = x;
         this.rows = rows;
         this.cols = cols;
@@ -70,7 +74,7 @@ final class InputPanel {
         if (pairedOrder && paired.length < rows * cols) {
             paired = new float[Math.max(rows * cols, paired.length * 2)];
         }
-        hasColumns = rows >= COLUMN_MIN_ROWS;
+        hasColumns = columnWise;
         if (hasColumns) {
             // The order of the 16-bit weights where the model has them; a matrix of the other order
             // then takes the row-wise kernels.

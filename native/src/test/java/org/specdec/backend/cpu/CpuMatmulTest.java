@@ -28,7 +28,7 @@ class CpuMatmulTest {
     static final int ROWS = 11;
     /**
      * Batches that reach every kernel: the row-wise 4x5 blocks, then 4x4 down to 4x1; from
-     * {@link InputPanel#COLUMN_MIN_ROWS} rows on the column-wise kernel over groups of three vectors of
+     * {@link InputPanel#COLUMN_MIN_ROWS} rows on the column-wise kernels over three and two vectors of
      * rows, the rows after the last group row-wise.
      */
     static final int[] BATCHES = {2, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 31, 32, 33, 40, 48, 49, 64, 65, 81, 96, 97};
@@ -139,7 +139,7 @@ class CpuMatmulTest {
         // Magnitudes spread over many binades, so that any change in the order of the additions shows.
         WeightTensor w = tensor(dtype, 8, COLS, 11, new float[8 * COLS]);
         Random rnd = new Random(12);
-        for (int m : new int[] {1, 2, 3, 4, 5, 7, 33, 40, 49, 81}) {
+        for (int m : new int[] {1, 2, 3, 4, 5, 7, 17, 24, 40, 49, 81}) {
             float[] x = inputs(m, COLS, 13 + m);
             for (int i = 0; i < x.length; i++) {
                 x[i] *= (float) Math.pow(2, rnd.nextInt(24) - 12);

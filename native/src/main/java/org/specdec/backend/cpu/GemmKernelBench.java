@@ -1,0 +1,110 @@
+package org.specdec.backend.cpu;
+
+import org.specdec.tensor.DType;
+import org.specdec.tensor.HalfFloats;
+import org.specdec.tensor.WeightTensor;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * One matrix times batches of input rows on one thread, the GEMM as it runs (column-wise kernels
+ * from {@link InputPanel#COLUMN_MIN_ROWS} rows on) against the row-wise kernels alone, on the same
+ * weights and inputs. The two alternate within each round, in one JVM, because JIT state and a
+ * shared machine's load move single timings by tens of percent; each is reported as its best
+ * round.
+ */
+public final class GemmKernelBench {
+    private final DType dtype;
+    private final int outRows;
+    private final int cols;
+    private final double seconds;
+    private final int rounds;
+
+    public GemmKernelBench(DType dtype, int outRows, int cols, double seconds, int rounds) {
+        if (outRows <= 0 || cols <= 0 || seconds <= 0 || rounds < 1) {
+            throw new IllegalArgumentException("gemm needs positive --rows, --cols and --seconds and --rounds >= 1");
+        }
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("gemm: --dtype must be f32, bf16 or f16, not " + dtype);
+        }
+        this.dtype = dtype;
+        this.outRows = outRows;
+        this.cols = cols;
+        this.seconds = seconds;
+        this.rounds = rounds;
+    }
+
+    /** Prints a table: one line per batch size, both ways and their ratio. */
+    public void run(int[] batches, PrintStream out) {
+        WeightTensor w = randomTensor();
+        WeightRowReader reader = new WeightRowReader(cols);
+        boolean paired = dtype != DType.F32;
+        double[][] best = new double[batches.length][2];
+        for (double[] b : best) {
+            java.util.Arrays.fill(b, Double.MAX_VALUE);
+        }
+        // Round 0 compiles both ways and is not counted.
+        for (int round = 0; round <= rounds; round++) {
+            for (int i = 0; i < batches.length; i++) {
+                int m = batches[i];
+                float[] x = randomInputs(m, 1000 + m);
+                float[] result = new float[m * outRows];
+                for (int way = 0; way < 2; way++) {
+                    InputPanel panel = new InputPanel();
+                    panel.set(x, m, cols, paired, way == 0 && m >= InputPanel.COLUMN_MIN_ROWS);
+                    panel.fill();
+                    long budget = (long) (seconds * 1e9 * (round == 0 ? 2 : 1));
+                    long start = System.nanoTime();
+                    long calls = 0;
+                    long now;
+                    do {
+                        CpuMatmul.rows(w, 0, outRows, panel, null, result, outRows, 0, reader);
+                        calls++;
+                        now = System.nanoTime();
+                    } while (now - start < budget);
+                    if (round > 0) {
+                        best[i][way] = Math.min(best[i][way], (now - start) / 1e3 / calls);
+                    }
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; as run (column-wise from %s input rows) against "
+                        + "row-wise kernels only, alternated, best of %d rounds of %.2f s%n", dtype, outRows, cols,
+                InputPanel.COLUMN_MIN_ROWS == Integer.MAX_VALUE ? "no number of" : String.valueOf(InputPanel.COLUMN_MIN_ROWS),
+                rounds, seconds);
+        out.println("| input rows | as run us | GFLOP/s | row-wise us | GFLOP/s | row-wise / as run |");
+        out.println("|---|---|---|---|---|---|");
+        for (int i = 0; i < batches.length; i++) {
+            double flops = 2.0 * batches[i] * outRows * cols;
+            out.printf(Locale.ROOT, "| %d | %.1f | %.0f | %.1f | %.0f | %.2fx |%n", batches[i], best[i][0],
+                    flops / best[i][0] / 1e3, best[i][1], flops / best[i][1] / 1e3, best[i][1] / best[i][0]);
+        }
+    }
+
+    private WeightTensor randomTensor() {
+        Random rnd = new Random(7);
+        ByteBuffer b = ByteBuffer.allocateDirect(outRows * cols * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < outRows * cols; i++) {
+            float v = (float) (rnd.nextGaussian() * 0.05);
+            switch (dtype) {
+                case F32 -> b.putFloat(v);
+                case BF16 -> b.putShort(HalfFloats.floatToBf16(v));
+                default -> b.putShort(HalfFloats.floatToF16(v));
+            }
+        }
+        return WeightTensor.of("gemm.weight", dtype, new long[] {outRows, cols}, b.flip());
+    }
+
+    private float[] randomInputs(int m, long seed) {
+        Random rnd = new Random(seed);
+        float[] x = new float[m * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+}
