@@ -44,6 +44,7 @@ public final class GemmKernelBench {
         WeightRowReader reader = new WeightRowReader(cols);
         boolean paired = dtype != DType.F32;
         double[][] best = new double[batches.length][2];
+        boolean[] asRun = new boolean[batches.length];
         for (double[] b : best) {
             java.util.Arrays.fill(b, Double.MAX_VALUE);
         }
@@ -56,6 +57,7 @@ public final class GemmKernelBench {
                 for (int way = 0; way < 2; way++) {
                     InputPanel panel = new InputPanel();
                     panel.set(x, m, cols, paired, way == 0 && m >= InputPanel.COLUMN_MIN_ROWS);
+                    asRun[i] = way == 0 ? panel.hasColumns() : asRun[i];
                     panel.fill();
                     long budget = (long) (seconds * 1e9 * (round == 0 ? 2 : 1));
                     long start = System.nanoTime();
@@ -72,15 +74,15 @@ public final class GemmKernelBench {
                 }
             }
         }
-        out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; as run (column-wise from %s input rows) against "
-                        + "row-wise kernels only, alternated, best of %d rounds of %.2f s%n", dtype, outRows, cols,
-                InputPanel.COLUMN_MIN_ROWS == Integer.MAX_VALUE ? "no number of" : String.valueOf(InputPanel.COLUMN_MIN_ROWS),
-                rounds, seconds);
-        out.println("| input rows | as run us | GFLOP/s | row-wise us | GFLOP/s | row-wise / as run |");
-        out.println("|---|---|---|---|---|---|");
+        out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; as run (column-wise from %d input rows, up to %d "
+                        + "columns) against row-wise kernels only, alternated, best of %d rounds of %.2f s%n", dtype,
+                outRows, cols, InputPanel.COLUMN_MIN_ROWS, InputPanel.COLUMN_MAX_COLS, rounds, seconds);
+        out.println("| input rows | as run | us | GFLOP/s | row-wise us | GFLOP/s | row-wise / as run |");
+        out.println("|---|---|---|---|---|---|---|");
         for (int i = 0; i < batches.length; i++) {
             double flops = 2.0 * batches[i] * outRows * cols;
-            out.printf(Locale.ROOT, "| %d | %.1f | %.0f | %.1f | %.0f | %.2fx |%n", batches[i], best[i][0],
+            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.1f | %.0f | %.2fx |%n", batches[i],
+                    asRun[i] ? "column-wise" : "row-wise", best[i][0],
                     flops / best[i][0] / 1e3, best[i][1], flops / best[i][1] / 1e3, best[i][1] / best[i][0]);
         }
     }

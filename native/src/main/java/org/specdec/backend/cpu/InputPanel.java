@@ -47,12 +47,19 @@ final class InputPanel {
 
     /**
      * Input rows from which on a GEMM multiplies column-wise ({@code CpuMatmul}), two or three vectors
-     * of rows at a time: below it the kernels' per-pass cost and a mostly empty second vector outweigh
-     * the lane sums saved (measured on 4096 x 256, 1376 x 256 and 256 x 688 F32 matrices, one thread:
-     * 0.5-0.6x the row-wise kernels at 8 rows, 1.0-1.2x at 17, 1.3-1.6x at 24, 1.8-2.0x at 32, 1.1-1.6x
-     * at 40 to 97). The system property {@value #SWITCH}{@code =false} turns the column-wise kernels off.
+     * of rows at a time: below it a mostly empty second vector and the kernels' per-pass cost outweigh
+     * the lane sums saved. Measured with {@code SpecdecCli gemm}, one thread, against the row-wise
+     * kernels: 0.8-1.1x at 17 rows, 0.9-1.25x at 24, 1.25-1.6x at 32 to 64 (F16 and F32, 256 to 768
+     * columns). The system property {@value #SWITCH}{@code =false} turns the column-wise kernels off.
      */
-    static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(SWITCH, "true")) ? L + 1 : Integer.MAX_VALUE;
+    static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(SWITCH, "true")) ? L + L / 2 : Integer.MAX_VALUE;
+    /**
+     * Columns up to which the column-wise kernels are used. Their passes broadcast every L-th element
+     * of four weight rows; beyond about 1,024 columns those rows (16 KB in F32) no longer stay in L1
+     * beside the streamed input columns, each broadcast waits on L2, and the row-wise kernels are as
+     * fast (768 x 3072: 0.6-1.0x).
+     */
+    static final int COLUMN_MAX_COLS = 1024;
 
     /**
      * Takes {@code rows} rows of {@code cols} elements from {@code x} (not copied: the caller keeps
@@ -65,7 +72,10 @@ final class InputPanel {
         set(x, rows, cols, pairedOrder, rows >= COLUMN_MIN_ROWS);
     }
 
-    /** {@link #set}, with the column-wise copy (and so the column-wise kernels) or without it. */
+    /**
+     * {@link #set}, with the column-wise copy (and so the column-wise kernels) or without it; never
+     * beyond {@link #COLUMN_MAX_COLS} columns.
+     */
     void set(float[] x, int rows, int cols, boolean pairedOrder, boolean columnWise) {
         this.natural = x;
         this.rows = rows;
@@ -74,7 +84,7 @@ final class InputPanel {
         if (pairedOrder && paired.length < rows * cols) {
             paired = new float[Math.max(rows * cols, paired.length * 2)];
         }
-        hasColumns = columnWise;
+        hasColumns = columnWise && cols <= COLUMN_MAX_COLS;
         if (hasColumns) {
             // The order of the 16-bit weights where the model has them; a matrix of the other order
             // then takes the row-wise kernels.
@@ -146,7 +156,7 @@ final class InputPanel {
 
     /**
      * Whether this panel has the column-wise copy in the order a weight of {@code dtype} is
-     * multiplied with (from {@link #COLUMN_MIN_ROWS} rows on).
+     * multiplied with (from {@link #COLUMN_MIN_ROWS} rows on, up to {@link #COLUMN_MAX_COLS} columns).
      */
     boolean hasColumns(DType dtype) {
         return hasColumns && (dtype != DType.F32) == pairedColumns;

@@ -102,6 +102,9 @@ class CpuMatmulTest {
         assertTrue(panel.hasColumns(DType.BF16) && panel.hasColumns(DType.F16));
         panel.set(new float[from * COLS], from - 1, COLS, false);
         assertFalse(panel.hasColumns(DType.F32));
+        int wide = InputPanel.COLUMN_MAX_COLS + 1;
+        panel.set(new float[from * wide], from, wide, false);
+        assertFalse(panel.hasColumns(DType.F32), "beyond " + InputPanel.COLUMN_MAX_COLS + " columns row-wise");
     }
 
     @ParameterizedTest
