@@ -29,8 +29,9 @@ package org.specdec.bench;
  * @param costRatioC         measured draft/target cost ratio c at this concurrency (one position per row)
  * @param verifyRatio        measured target pass with 5 positions per row / with 1
  * @param speedup            tokensPerS / target-only tokensPerS at this concurrency (same repeat)
- * @param predictedSpeedup   {@link org.specdec.stats.SpeedupModel#speedup(double, double, double)} with a = alpha,
- *                           k = meanK and the measured c
+ * @param predictedSpeedup   {@link org.specdec.stats.SpeedupModel#speedup(double, double, double, double)} with
+ *                           a = alpha, k = meanK, the measured c, and v from verifyRatio
+ *                           ({@link org.specdec.stats.SpeedupModel#verificationCost})
  */
 public record BenchResult(int concurrency, String mode, int k, int maxK, int repeat, int rows, long generatedTokens,
                           double wallS, double tokensPerS, double genTimeMeanMs, double genTimeP50Ms,

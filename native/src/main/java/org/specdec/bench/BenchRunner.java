@@ -120,6 +120,9 @@ public final class BenchRunner {
         }
     }
 
+    /** Positions per row of the measured verification pass (k = 4). */
+    static final int VERIFY_POSITIONS = 5;
+
     private final Options o;
     private final PrintStream log;
     private List<int[]> filePrompts;
@@ -244,7 +247,8 @@ public final class BenchRunner {
         }
         double alpha = n.alpha();
         double meanK = n.meanDraftLength();
-        double predicted = SpeedupModel.speedup(alpha, meanK, costC);
+        double predicted = SpeedupModel.speedup(alpha, meanK, costC,
+                SpeedupModel.verificationCost(verifyRatio, VERIFY_POSITIONS, meanK));
         return new BenchResult(c, mode, spec.k(), spec.maxK(), repeat, gen.length, generated, m.seconds,
                 generated / m.seconds, mean(gen), percentile(gen, 0.5), percentile(gen, 0.95), mean(ttft),
                 percentile(ttft, 0.95), drafted == 0 ? Double.NaN : accepted / (double) drafted, alpha,
@@ -298,7 +302,7 @@ public final class BenchRunner {
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.loadTarget(tw);
             ModelRunner d = backend.load(dw);
-            double[] cost = {passMs(t, 1, batch), passMs(t, 5, batch), passMs(d, 1, batch), t.weightBytesPerPass(),
+            double[] cost = {passMs(t, 1, batch), passMs(t, VERIFY_POSITIONS, batch), passMs(d, 1, batch), t.weightBytesPerPass(),
                     o.bandwidthGbs};
             if (cost[4] <= 0) {
                 cost[4] = backend instanceof CpuBackend cpu ? CpuBandwidth.readGbs(cpu, 1L << 30, 5)

@@ -31,6 +31,18 @@ public final class SpeedupModel {
         return tokensPerPass(alpha, k) / (k * c + v);
     }
 
+    /**
+     * v at k drafts, from a pass of {@code positions} positions per row measured at {@code ratio}
+     * times a one-position pass: linear in positions per row between the two (a pass's time grows
+     * about linearly with its positions), never below 1.
+     */
+    public static double verificationCost(double ratio, int positions, double k) {
+        if (Double.isNaN(ratio) || positions <= 1) {
+            return 1;
+        }
+        return 1 + Math.max(0, ratio - 1) / (positions - 1) * k;
+    }
+
     /** The paper's S, verification costing one target pass (v = 1). */
     public static double speedup(double alpha, double k, double c) {
         return speedup(alpha, k, c, 1);

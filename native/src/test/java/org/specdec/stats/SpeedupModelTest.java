@@ -36,4 +36,13 @@ class SpeedupModelTest {
         assertTrue(Double.isNaN(SpeedupModel.speedup(Double.NaN, 4, 0.1)));
         assertTrue(Double.isNaN(SpeedupModel.speedup(0.7, 0, 0.1)));
     }
+
+    @Test
+    void verificationCostGrowsLinearlyInPositionsFromOnePosition() {
+        assertEquals(1, SpeedupModel.verificationCost(2.6, 5, 0), 1e-12);
+        assertEquals(1 + 1.6 / 4 * 2, SpeedupModel.verificationCost(2.6, 5, 2), 1e-12);
+        assertEquals(2.6, SpeedupModel.verificationCost(2.6, 5, 4), 1e-12);
+        assertEquals(1, SpeedupModel.verificationCost(0.9, 5, 3), 1e-12, "a pass never costs less than one position");
+        assertEquals(1, SpeedupModel.verificationCost(Double.NaN, 5, 3), 1e-12);
+    }
 }

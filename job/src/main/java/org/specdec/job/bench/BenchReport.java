@@ -85,7 +85,7 @@ public final class BenchReport {
             ys[i] = levels.get(i).speedup(levels.get(i).speculative());
         }
         out.add(new SvgChart.Series("measured", xs, ys, false));
-        out.add(curve("predicted (formula)", levels, BenchSummary.Level::speculative, BenchResult::predictedSpeedup,
+        out.add(curve("predicted (formula, measured v)", levels, BenchSummary.Level::speculative, BenchResult::predictedSpeedup,
                 true));
         out.add(curve("1.0 = target-only", levels, BenchSummary.Level::targetOnly, r -> 1.0, true));
         return out;
