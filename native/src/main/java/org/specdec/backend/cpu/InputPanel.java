@@ -14,7 +14,7 @@ import org.specdec.tensor.DType;
  * stays in place. A dot product is the same sum in either order, and every batch size reads the
  * same order, so results stay batch-invariant.
  *
- * <p>From {@link #COLUMN_MIN_ROWS} rows on, the vector part of the rows is also kept column-wise
+ * <p>From {@link #COLUMN_MIN_ROWS} rows on (up to {@link #COLUMN_MAX_COLS} columns), the vector part of the rows is also kept column-wise
  * ({@link #columns()}), for the GEMM kernels whose vector lanes are input rows: there each FMA adds
  * to {@code LANES} dot products at once, and no lanes are left to sum at the end. A row-wise kernel's
  * accumulator lane l adds the elements l, l + L, l + 2L, ... of the kernels' order (L = LANES);
@@ -65,7 +65,7 @@ final class InputPanel {
      * Takes {@code rows} rows of {@code cols} elements from {@code x} (not copied: the caller keeps
      * {@code x} unchanged while the panel is in use); with {@code pairedOrder}, the caller then
      * fills the paired order with {@link #pairRows} over all rows, and where {@link #hasColumns} the
-     * column-major copy with {@link #transposeColumns} over all columns (in parallel where it pays),
+     * column-wise copy with {@link #transposeColumns} over the vector part (in parallel where it pays),
      * or both at once with {@link #fill}.
      */
     void set(float[] x, int rows, int cols, boolean pairedOrder) {

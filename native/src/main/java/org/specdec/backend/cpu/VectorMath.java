@@ -87,19 +87,10 @@ final class VectorMath {
 
     /**
      * {@link #laneSum} of {@link #LANES} accumulators at once, stored transposed: lane l of
-     * accumulator i at {@code planes[off + l * LANES + i]}, its sum into {@code sums[sumsOff + i]}. The same
-     * additions in the same order, on vectors: in lane order from zero where {@code reduceLanes}
-     * keeps that order (as it then sums), else the pairwise tree (overwriting the planes).
+     * accumulator i at {@code planes[off + l * LANES + i]}, its sum into {@code sums[sumsOff + i]}.
+     * The same pairwise tree, on vectors (overwriting the planes).
      */
     static void laneSumsOfPlanes(float[] planes, int off, float[] sums, int sumsOff) {
-        if (REDUCE_LANES_IN_ORDER) {
-            FloatVector s = FloatVector.zero(F);
-            for (int l = 0; l < LANES; l++) {
-                s = s.add(FloatVector.fromArray(F, planes, off + l * LANES));
-            }
-            s.intoArray(sums, sumsOff);
-            return;
-        }
         for (int h = LANES >> 1; h > 0; h >>= 1) {
             for (int i = 0; i < h; i++) {
                 int a = off + i * LANES;
