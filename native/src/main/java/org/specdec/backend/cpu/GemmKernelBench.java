@@ -57,7 +57,9 @@ public final class GemmKernelBench {
                 for (int way = 0; way < 2; way++) {
                     InputPanel panel = new InputPanel();
                     panel.set(x, m, cols, paired, way == 0 && m >= InputPanel.COLUMN_MIN_ROWS);
-                    asRun[i] = way == 0 ? panel.hasColumns() : asRun[i];
+                    if (way == 0) {
+                        asRun[i] = panel.hasColumns();
+                    }
                     panel.fill();
                     long budget = (long) (seconds * 1e9 * (round == 0 ? 2 : 1));
                     long start = System.nanoTime();
