@@ -54,10 +54,10 @@ final class InputPanel {
      */
     static final int COLUMN_MIN_ROWS = Boolean.parseBoolean(System.getProperty(SWITCH, "true")) ? L + L / 2 : Integer.MAX_VALUE;
     /**
-     * Columns up to which the column-wise kernels are used. Their passes broadcast every L-th element
-     * of four weight rows; beyond about 1,024 columns those rows (16 KB in F32) no longer stay in L1
-     * beside the streamed input columns, each broadcast waits on L2, and the row-wise kernels are as
-     * fast (768 x 3072: 0.6-1.0x).
+     * Columns up to which the column-wise kernels are used. Over longer rows the row-wise kernels sum
+     * lanes rarely (once per row of 64 or more FMAs), and the column-wise kernels' weight broadcasts
+     * cost more than the sums they save: measured 0.9-1.25x at 1,536 and 2,048 columns, 0.6-1.0x at
+     * 3,072, also with the passes split into chunks that keep the weights in L1.
      */
     static final int COLUMN_MAX_COLS = 1024;
 
