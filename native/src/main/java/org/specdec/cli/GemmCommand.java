@@ -15,7 +15,8 @@ final class GemmCommand {
         return "gemm [--rows 4096] [--cols 256] [--dtype f32|bf16|f16] [--batch 8,16,24,32,40,64] [--seconds 0.2] "
                 + "[--rounds 4]\n"
                 + "  one [rows x cols] random matrix times each batch of input rows on one CPU thread, as the\n"
-                + "  GEMM runs it and with row-wise kernels only, alternated in one JVM; prints a Markdown table\n";
+                + "  GEMM runs it and with row-wise kernels only, alternated in one JVM after 3 s of warm-up;\n"
+                + "  prints a Markdown table\n";
     }
 
     static int run(String[] argv, PrintStream out) {

@@ -15,9 +15,11 @@ import java.util.Random;
  * from {@link InputPanel#COLUMN_MIN_ROWS} rows on) against the row-wise kernels alone, on the same
  * weights and inputs. The two alternate within each round, in one JVM, because JIT state and a
  * shared machine's load move single timings by tens of percent; each is reported as its best
- * round.
+ * round, after uncounted rounds that give the JIT time to compile both.
  */
 public final class GemmKernelBench {
+    /** Time the uncounted first rounds run, so that both ways are compiled before any is measured. */
+    static final long WARM_UP_NS = 3_000_000_000L;
     private final DType dtype;
     private final int outRows;
     private final int cols;
@@ -48,8 +50,10 @@ public final class GemmKernelBench {
         for (double[] b : best) {
             java.util.Arrays.fill(b, Double.MAX_VALUE);
         }
-        // Round 0 compiles both ways and is not counted.
-        for (int round = 0; round <= rounds; round++) {
+        // Round 0 repeats until the JIT has had WARM_UP_NS to compile both ways, and is not counted.
+        long warmUpEnd = System.nanoTime() + WARM_UP_NS;
+        int round = 0;
+        while (round <= rounds) {
             for (int i = 0; i < batches.length; i++) {
                 int m = batches[i];
                 float[] x = randomInputs(m, 1000 + m);
@@ -61,7 +65,7 @@ public final class GemmKernelBench {
                         asRun[i] = panel.hasColumns();
                     }
                     panel.fill();
-                    long budget = (long) (seconds * 1e9 * (round == 0 ? 2 : 1));
+                    long budget = (long) (seconds * 1e9);
                     long start = System.nanoTime();
                     long calls = 0;
                     long now;
@@ -75,10 +79,14 @@ public final class GemmKernelBench {
                     }
                 }
             }
+            if (round > 0 || System.nanoTime() >= warmUpEnd) {
+                round++;
+            }
         }
         out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; as run (column-wise from %d input rows, up to %d "
-                        + "columns) against row-wise kernels only, alternated, best of %d rounds of %.2f s%n", dtype,
-                outRows, cols, InputPanel.COLUMN_MIN_ROWS, InputPanel.COLUMN_MAX_COLS, rounds, seconds);
+                        + "columns) against row-wise kernels only, alternated, best of %d rounds of %.2f s after %.0f s of "
+                        + "warm-up%n", dtype, outRows, cols, InputPanel.COLUMN_MIN_ROWS, InputPanel.COLUMN_MAX_COLS, rounds,
+                seconds, WARM_UP_NS / 1e9);
         out.println("| input rows | as run | us | GFLOP/s | row-wise us | GFLOP/s | row-wise / as run |");
         out.println("|---|---|---|---|---|---|---|");
         for (int i = 0; i < batches.length; i++) {
