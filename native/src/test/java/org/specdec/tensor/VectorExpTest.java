@@ -67,4 +67,34 @@ class VectorExpTest {
             }
         }
     }
+
+    /** SwiGLU takes the same e^x: gate / (1 + e^-gate) * up, element by element, at any range. */
+    @Test
+    void siluTimesIsGateOverOnePlusEToTheMinusGateTimesUp() {
+        Random rnd = new Random(11);
+        float[] gate = new float[203];
+        float[] up = new float[gate.length];
+        for (int i = 0; i < gate.length; i++) {
+            gate[i] = (float) (rnd.nextGaussian() * 6);
+            up[i] = (float) rnd.nextGaussian();
+        }
+        gate[7] = 0f;
+        gate[8] = -0f;
+        gate[9] = -100f;  // e^100 overflows: silu is -0
+        gate[10] = 100f;
+        for (int from = 0; from < 20; from += 7) {
+            for (int to = gate.length - 19; to <= gate.length; to += 6) {
+                float[] a = gate.clone();
+                VectorExp.siluTimes(a, up, from, to);
+                for (int i = 0; i < a.length; i++) {
+                    float want = i >= from && i < to ? gate[i] / (1f + VectorExp.exp(-gate[i])) * up[i] : gate[i];
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(a[i]),
+                            "element " + i + " of [" + from + ", " + to + ")");
+                }
+            }
+        }
+        float[] one = {100f};  // an array shorter than a vector
+        VectorExp.siluTimes(one, new float[] {up[10]}, 0, 1);
+        assertEquals(100f * up[10], one[0]);
+    }
 }

@@ -143,17 +143,7 @@ final class VectorMath {
 
     /** gate[i] = silu(gate[i]) * up[i] (SwiGLU), with {@link VectorExp}'s e^x for every element. */
     static void swiglu(float[] gate, float[] up, int off, int n) {
-        int end = off + n;
-        int i = off;
-        for (; i + LANES <= end; i += LANES) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        if (i < end) {
-            VectorMask<Float> m = F.indexInRange(i, end);
-            FloatVector g = FloatVector.fromArray(F, gate, i, m);
-            g.div(VectorExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i, m)).intoArray(gate, i, m);
-        }
+        VectorExp.siluTimes(gate, up, off, off + n);
     }
 
     static void add(float[] y, int yOff, float[] x, int xOff, int n) {
