@@ -8,21 +8,22 @@ import java.util.Locale;
 import java.util.Set;
 import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.Backend;
-import org.specdec.backend.AcceptanceRows;
 import org.specdec.backend.Backends;
 import org.specdec.backend.DeviceAcceptance;
-import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.CpuBackend;
 import org.specdec.backend.cpu.CpuBandwidth;
-import org.specdec.engine.EngineSettings;
+import org.specdec.backend.cpu.CpuModelRunner;
 import org.specdec.backend.cpu.CpuPeak;
+import org.specdec.backend.cpu.PassStages;
 import org.specdec.backend.cpu.WorkerPool;
-import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.backend.cuda.CudaTensorParallelBackend;
 import org.specdec.backend.cuda.CudaTensorParallelRunner;
+import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.checkpoint.Checkpoint;
+import org.specdec.engine.EngineSettings;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
@@ -55,7 +56,8 @@ public final class PassProfile {
                   [--long-context 2048] [--threads 0] [--memory-steps 100] [--tensor-parallel 1]
                   [--cpu-weights stored|q8_0]
                   Median pass times at each batch x positions (context --context), at batch 1 also at
-                  --long-context (0 skips it); on a GPU the copy bandwidth, launches per pass, a per-kernel
+                  --long-context (0 skips it); on the CPU after each row where the calling thread's time
+                  goes, stage by stage; on a GPU the copy bandwidth, launches per pass, a per-kernel
                   table and free device memory before and after --memory-steps verification steps. With
                   --tensor-parallel N the target is split over N shards (on cuda:N all on that GPU, on
                   cuda:N,M,... one per GPU), and the all-reduce is also timed alone at each batch's
@@ -126,6 +128,9 @@ public final class PassProfile {
                 for (int p : o.positions) {
                     double ms = passMs(runner, caches, o.shortContext, p);
                     row(batch, p, o.shortContext, ms, bytes, copyGbs);
+                    if (runner instanceof CpuModelRunner cpuRunner) {
+                        log.println("  where the calling thread's time goes, " + stages(cpuRunner, caches, o.shortContext, p));
+                    }
                     if (p == 1) {
                         one = ms;
                     } else if (!Double.isNaN(one)) {
@@ -214,10 +219,19 @@ public final class PassProfile {
         long start = System.nanoTime();
         double best = Double.MAX_VALUE;
         int quietWindows = 0;
+        // Every other round with the stage timer on, so the JIT compiles the timed passes too: it
+        // compiles a branch never taken as a trap, and turning timing on later would run them
+        // deoptimised (twice as slow, measured).
+        CpuModelRunner staged = runner instanceof CpuModelRunner cpu ? cpu : null;
+        boolean timed = false;
         while (System.nanoTime() - start < WARM_UP_MAX_NS) {
             long windowStart = System.nanoTime();
             double windowBest = Double.MAX_VALUE;
             while (System.nanoTime() - windowStart < WARM_UP_WINDOW_NS) {
+                if (staged != null) {
+                    timed = !timed;
+                    staged.timeStages(timed);
+                }
                 long t0 = System.nanoTime();
                 for (int batch : batches) {
                     KvCache[] caches = prefill(runner, pool, batch, context);
@@ -231,8 +245,11 @@ public final class PassProfile {
             quietWindows = windowBest < best * 0.98 ? 0 : quietWindows + 1;
             best = Math.min(best, windowBest);
             if (quietWindows >= 3 && System.nanoTime() - start >= minNs) {
-                return;
+                break;
             }
+        }
+        if (staged != null) {
+            staged.timeStages(false);
         }
     }
 
@@ -319,6 +336,21 @@ public final class PassProfile {
         }
         Arrays.sort(ms);
         return ms[REPEATS / 2];
+    }
+
+    /** {@link PassStages#summary} over {@link #REPEATS} more passes of the shape. */
+    static String stages(CpuModelRunner runner, KvCache[] caches, int context, int positions) {
+        runner.timeStages(true);
+        try {
+            for (int i = 0; i < REPEATS; i++) {
+                ForwardBatch b = verifyBatch(caches, context, positions);
+                pass(runner, b, caches, positions);
+                truncate(caches, context);
+            }
+            return runner.stages().summary();
+        } finally {
+            runner.timeStages(false);
+        }
     }
 
     private static ForwardBatch verifyBatch(KvCache[] caches, int context, int positions) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
+import org.specdec.backend.cpu.PassStages.Stage;
 import org.specdec.backend.tp.HostAllReduce;
 import org.specdec.backend.tp.ShardRunner;
 import org.specdec.checkpoint.ModelConfig;
@@ -54,6 +55,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final boolean pairedInputs;
     private final float[][] attnScratch;
     private final int maxPositions;
+    /** Where the calling thread's time goes ({@code profile}); off unless enabled. */
+    private final PassStages stages;
 
     private int capacityTokens;
     private float[] x, xb, q, k, v, att, gate, up;
@@ -87,6 +90,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         this.kvd = shard.kvDim(c);
         this.ff = shard.ffCount();
         this.pool = pool;
+        this.stages = new PassStages(pool);
         this.maxPositions = maxPositions;
         this.rope = new RopeTable(c, maxPositions);
         int maxCols = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
@@ -110,6 +114,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             pool.parallelFor(InputPanel.vectorEnd(cols), Math.max(1, PARALLEL_ELEMENTS / rows),
                     (from, to, wk) -> panel.transposeColumns(from, to));
         }
+        stages.lap(Stage.INPUT_PANELS);  // every caller laps its own stage just before
         return panel;
     }
 
@@ -173,6 +178,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     public void forwardShard(ForwardBatch batch, float[] logitsOut) {
         int m = batch.totalTokens();
         ensureCapacity(m);
+        stages.startPass();
         int d = c.hiddenSize();
         for (int r = 0; r < batch.rows(); r++) {
             KvCache cache = batch.cache(r);
@@ -191,6 +197,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
                 w.embedding().readRow(id, x, t * d);
             }
         }
+        stages.lap(Stage.NORMS_AND_ADDS);
         for (int l = 0; l < w.layers().size(); l++) {
             layer(l, w.layers().get(l), batch, m);
         }
@@ -198,6 +205,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             cacheOf(batch.cache(r)).advance(batch.tokenCount(r));
         }
         head(batch, logitsOut);
+        stages.endPass();
     }
 
     private void layer(int l, LayerWeights lw, ForwardBatch batch, int m) {
@@ -206,6 +214,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int t = 0; t < m; t++) {
             VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d, lanes);
         }
+        stages.lap(Stage.NORMS_AND_ADDS);
         // q, k and v in one parallel loop over their concatenated output rows.
         InputPanel in = input(xb, m, d);
         pool.parallelFor(qd + 2 * kvd, ROW_GRAIN, (from, to, wk) -> {
@@ -214,32 +223,41 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             segment(lw.wk(), lw.bk(), qd, from, to, in, k, kvd, rd);
             segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, v, kvd, rd);
         });
+        stages.lap(Stage.MATMUL);
         for (int t = 0; t < m; t++) {
             rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
             rope.rotate(k, t * kvd, shard.kvHeads(), tokPos[t]);
             cacheOf(batch.cache(tokRow[t])).put(l, tokPos[t], k, t * kvd, v, t * kvd);
         }
+        stages.lap(Stage.ROPE_AND_CACHE);
         attention(l, batch, m);
+        stages.lap(Stage.ATTENTION);
         InputPanel heads = input(att, m, qd);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
                 matmul(lw.wo(), from, to, heads, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
+        stages.lap(Stage.MATMUL);
         VectorMath.add(x, 0, xb, 0, m * d);
         for (int t = 0; t < m; t++) {
             VectorMath.rmsnorm(x, t * d, lw.ffnNorm(), eps, xb, t * d, d, lanes);
         }
+        stages.lap(Stage.NORMS_AND_ADDS);
         InputPanel normed = input(xb, m, d);
         pool.parallelFor(2 * ff, ROW_GRAIN, (from, to, wk) -> {
             WeightRowReader rd = readers[wk];
             segment(lw.wGate(), null, 0, from, to, normed, gate, ff, rd);
             segment(lw.wUp(), null, ff, from, to, normed, up, ff, rd);
         });
+        stages.lap(Stage.MATMUL);
         pool.parallelFor(m * ff, PARALLEL_ELEMENTS, (from, to, wk) -> VectorMath.swiglu(gate, up, from, to - from));
+        stages.lap(Stage.SWIGLU);
         InputPanel activated = input(gate, m, ff);
         pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
                 matmul(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));
         sumOverShards(xb, m * d);
+        stages.lap(Stage.MATMUL);
         VectorMath.add(x, 0, xb, 0, m * d);
+        stages.lap(Stage.NORMS_AND_ADDS);
     }
 
     private void sumOverShards(float[] partial, int n) {
@@ -283,6 +301,20 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         return byTensor;
     }
 
+    /**
+     * Starts timing where this runner's passes spend the calling thread's time ({@code true}), clearing
+     * earlier counts, or stops it. The pool is shared with the draft's runner: time one runner at a time.
+     */
+    public void timeStages(boolean on) {
+        stages.enable(on);
+    }
+
+    /** The timed passes' stages since {@link #timeStages} turned timing on. */
+    public PassStages stages() {
+        return stages;
+    }
+
+
     /** Bytes of the 8-bit copies (0 where the matrices are read as stored). */
     public long quantizedBytes() {
         return q8 == null ? 0 : q8.values().stream().mapToLong(Q8Weights::byteSize).sum();
@@ -321,8 +353,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             }
         }
         int vocabFrom = shard.vocabFrom();
+        stages.lap(Stage.NORMS_AND_ADDS);
         InputPanel normed = input(xb, n, d);
         pool.parallelFor(shard.vocabCount(), 64, (from, to, wk) ->
                 matmul(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, readers[wk]));
+        stages.lap(Stage.MATMUL);
     }
 }

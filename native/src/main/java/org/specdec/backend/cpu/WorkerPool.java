@@ -28,6 +28,9 @@ public final class WorkerPool implements AutoCloseable {
     private volatile long generation;
     private volatile boolean closed;
     private RangeBody body;
+    /** Whether {@link #parallelFor} adds the caller's wait for the last worker to {@link #callerWaitNanos}. */
+    private volatile boolean timeWaits;
+    private long waitNanos;
     private int count;
     private int grain;
 
@@ -71,6 +74,7 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         drain(0);
+        long waitStart = timeWaits ? System.nanoTime() : 0;
         // A worker still in its last chunk: spin briefly, then yield so that on a busy machine
         // (Spark task threads, other executors) the worker gets the core it needs to finish.
         for (int spins = 0; running.get() != 0; spins++) {
@@ -79,6 +83,9 @@ public final class WorkerPool implements AutoCloseable {
             } else {
                 Thread.yield();
             }
+        }
+        if (timeWaits) {
+            waitNanos += System.nanoTime() - waitStart;
         }
         this.body = null;
         Throwable t = failure.get();
@@ -91,6 +98,19 @@ public final class WorkerPool implements AutoCloseable {
             }
             throw new IllegalStateException(t);
         }
+    }
+
+    /** Starts or stops timing the caller's waits; starting clears the total. */
+    public synchronized void timeWaits(boolean on) {
+        if (on && !timeWaits) {
+            waitNanos = 0;
+        }
+        timeWaits = on;
+    }
+
+    /** Nanoseconds the calling thread spent waiting for workers to finish, while {@link #timeWaits} was on. */
+    public synchronized long callerWaitNanos() {
+        return waitNanos;
     }
 
     private void drain(int worker) {

@@ -1,0 +1,83 @@
+package org.specdec.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.specdec.backend.ForwardBatch;
+import org.specdec.backend.cpu.PassStages.Stage;
+import org.specdec.checkpoint.Checkpoint;
+import org.specdec.kv.KvCache;
+import org.specdec.model.LlamaWeights;
+import org.specdec.testing.Fixtures;
+
+class PassStagesTest {
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void chargesEachLapToItsStageAndReportsTheMedianPass() {
+        try (WorkerPool pool = new WorkerPool(1, "stages-test")) {
+            PassStages stages = new PassStages(pool);
+            stages.startPass();  // off: nothing is recorded
+            stages.lap(Stage.MATMUL);
+            stages.endPass();
+            assertEquals(0, stages.passes());
+
+            stages.enable(true);
+            long[] matmulMicros = {300, 3_000, 1_000};  // the median pass is the one of 1 ms
+            for (long us : matmulMicros) {
+                stages.startPass();
+                spin(us * 1_000);
+                stages.lap(Stage.MATMUL);
+                spin(200_000);
+                stages.lap(Stage.ATTENTION);
+                stages.endPass();
+            }
+            stages.enable(false);
+            assertEquals(3, stages.passes());
+            double[] ms = stages.medianPassMs();
+            assertTrue(ms[Stage.MATMUL.ordinal()] >= 1.0 && ms[Stage.MATMUL.ordinal()] < 3.0, "median pass's matmul " + ms[0]);
+            assertTrue(ms[Stage.ATTENTION.ordinal()] >= 0.2, "attention " + ms[Stage.ATTENTION.ordinal()]);
+            assertEquals(0.0, ms[Stage.SWIGLU.ordinal()]);
+            String line = stages.summary();
+            assertTrue(line.startsWith("the median of 3 passes"), line);
+            assertTrue(line.indexOf("matrix products") < line.indexOf("attention"), "largest first: " + line);
+        }
+    }
+
+    @Test
+    void aTimedForwardPassAddsUpToAtMostItsWallTime() {
+        try (Checkpoint ck = Checkpoint.open(Fixtures.shippedModel("sotu-target"));
+             CpuBackend backend = new CpuBackend(2, 128)) {
+            LlamaWeights w = LlamaWeights.load(ck);
+            CpuModelRunner runner = (CpuModelRunner) backend.loadTarget(w);
+            KvCache cache = runner.newCache(64);
+            int[] tokens = {1, 40, 41, 42, 43, 44, 45, 46};
+            runner.timeStages(true);
+            ForwardBatch b = new ForwardBatch();
+            b.add(cache, tokens, 0, tokens.length, 1);
+            long t0 = System.nanoTime();
+            runner.forward(b);
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            runner.timeStages(false);
+            b = new ForwardBatch();
+            b.add(cache, tokens, tokens.length - 1, 1, 1);
+            runner.forward(b);  // not timed
+
+            assertEquals(1, runner.stages().passes());
+            double[] ms = runner.stages().medianPassMs();
+            double sum = 0;
+            for (Stage s : Stage.values()) {
+                assertTrue(ms[s.ordinal()] > 0, s + " took no time");
+                sum += ms[s.ordinal()];
+            }
+            assertTrue(sum <= wallMs, sum + " ms of stages in a pass of " + wallMs + " ms");
+        }
+    }
+}
