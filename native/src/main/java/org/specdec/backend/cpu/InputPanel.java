@@ -1,5 +1,8 @@
 package org.specdec.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import org.specdec.tensor.DType;
 
 /**
@@ -28,6 +31,15 @@ final class InputPanel {
     static final String SWITCH = "specdec.cpu.columnKernels";
     /** Elements of one paired block: {@code LANES} pairs. */
     static final int PAIRED_BLOCK = 2 * L;
+
+    /**
+     * Lane j takes element 2j (mod L) of a vector: the even elements of a block's first vector in
+     * the low half, those of its second in the high half; blended by {@link #HIGH_HALF}. Two
+     * one-vector shuffles and a blend: Java 17 compiles a two-vector shuffle as a slow fallback.
+     */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(VectorMath.F, j -> (2 * j) % L);
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(VectorMath.F, j -> (2 * j + 1) % L);
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(VectorMath.F, -1L << (L / 2));
 
     private float[] natural;
     private float[] paired = new float[0];
@@ -124,11 +136,11 @@ final class InputPanel {
         int vecEnd = pairedVectorEnd(cols);
         for (int r = from; r < to; r++) {
             int base = r * cols;
-            for (int e = 0; e < vecEnd; e += PAIRED_BLOCK) {
-                for (int j = 0; j < L; j++) {
-                    paired[base + e + j] = x[base + e + 2 * j];
-                    paired[base + e + L + j] = x[base + e + 2 * j + 1];
-                }
+            for (int e = base; e < base + vecEnd; e += PAIRED_BLOCK) {
+                FloatVector a = FloatVector.fromArray(VectorMath.F, x, e);
+                FloatVector b = FloatVector.fromArray(VectorMath.F, x, e + L);
+                a.rearrange(EVENS).blend(b.rearrange(EVENS), HIGH_HALF).intoArray(paired, e);
+                a.rearrange(ODDS).blend(b.rearrange(ODDS), HIGH_HALF).intoArray(paired, e + L);
             }
             System.arraycopy(x, base + vecEnd, paired, base + vecEnd, cols - vecEnd);
         }

@@ -73,8 +73,13 @@ public final class PassStages {
     void endPass() {
         if (on) {
             current[STAGES] = pool.callerWaitNanos() - waitAtStart;
-            passes.add(current);
+            record(current);
         }
+    }
+
+    /** Keeps one pass's nanoseconds: each stage's in {@link Stage} order, then the caller's wait. */
+    void record(long[] pass) {
+        passes.add(pass);
     }
 
     /** Passes timed since timing was turned on. */
