@@ -1,6 +1,8 @@
 package org.specdec.backend.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.specdec.kv.HeapKvCache;
 import org.specdec.tensor.VectorExp;
@@ -13,8 +15,8 @@ import org.specdec.tensor.VectorExp;
  * times the tile's rows of that element, accumulated over the elements in order, two chains
  * (even and odd elements) so that FMA latency does not bound the loop. A position's score is the
  * same sum whatever lane or tile it falls in, so it depends only on the query and the key: a row
- * attends the same in any batch. Lanes of a tile outside the attended range are computed and
- * ignored (their exponentials too).
+ * attends the same in any batch. Lanes of a tile outside the attended range are computed, then
+ * set to -Infinity, so their exponentials are 0 and the rest ignores them.
  */
 final class CpuAttention {
     private static final VectorSpecies<Float> F = VectorMath.F;
@@ -55,13 +57,21 @@ final class CpuAttention {
             }
             even.add(odd).mul(scale).intoArray(scores, tile);
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int s = first; s <= pos; s++) {
-            max = Math.max(max, scores[s]);
+        // The maximum over whole tiles, with the lanes outside [first, pos] set to -Infinity first (their
+        // exponentials below are then 0): a lane-wise max is exact in any order, and a scalar loop of
+        // Math.max is a dependency chain of several instructions per position.
+        int from = first - first % L;
+        int end = (pos + L) / L * L;
+        Arrays.fill(scores, from, first, Float.NEGATIVE_INFINITY);
+        Arrays.fill(scores, pos + 1, end, Float.NEGATIVE_INFINITY);
+        FloatVector maxes = FloatVector.fromArray(F, scores, from);
+        for (int s = from + L; s < end; s += L) {
+            maxes = maxes.max(FloatVector.fromArray(F, scores, s));
         }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
         // e^x over the whole tiles the scores filled: lane by lane the same values in range, without
         // a masked tail (on Java 17 its lane index checks cost about 45 ns a call).
-        VectorExp.expInPlace(scores, first - first % L, (pos + L) / L * L, max, 1f);
+        VectorExp.expInPlace(scores, from, end, max, 1f);
         float sum = 0;
         for (int s = first; s <= pos; s++) {
             sum += scores[s];

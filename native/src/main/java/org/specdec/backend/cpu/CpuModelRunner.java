@@ -233,14 +233,11 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, v, kvd, rd);
         });
         stages.lap(Stage.MATMUL);
-        // Each token rotates its own q and k rows and writes its own cache position.
-        pool.parallelFor(m, ROPE_TOKEN_GRAIN, (from, to, wk) -> {
-            for (int t = from; t < to; t++) {
-                rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
-                rope.rotate(k, t * kvd, shard.kvHeads(), tokPos[t]);
-                cacheOf(batch.cache(tokRow[t])).put(l, tokPos[t], k, t * kvd, v, t * kvd);
-            }
-        });
+        if (m <= ROPE_TOKEN_GRAIN) {
+            ropeAndAppend(l, batch, 0, m);
+        } else {
+            pool.parallelFor(m, ROPE_TOKEN_GRAIN, (from, to, wk) -> ropeAndAppend(l, batch, from, to));
+        }
         stages.lap(Stage.ROPE_AND_CACHE);
         attention(l, batch, m);
         stages.lap(Stage.ATTENTION);
@@ -311,6 +308,15 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             byTensor.put(matrices.get(i), done[i]);
         }
         return byTensor;
+    }
+
+    /** Tokens [from, to): RoPE on their q and k rows, then their k and v into their rows' caches (each its own position). */
+    private void ropeAndAppend(int l, ForwardBatch batch, int from, int to) {
+        for (int t = from; t < to; t++) {
+            rope.rotate(q, t * qd, shard.heads(), tokPos[t]);
+            rope.rotate(k, t * kvd, shard.kvHeads(), tokPos[t]);
+            cacheOf(batch.cache(tokRow[t])).put(l, tokPos[t], k, t * kvd, v, t * kvd);
+        }
     }
 
     /** Items [from, to) of {@link #input}'s loop: rows to pair below {@code pairing}, column places above. */
