@@ -1,6 +1,8 @@
 package org.specdec.bench;
 
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -210,7 +212,7 @@ public final class PassProfile {
     /**
      * Rounds of passes over every measured shape until the JIT has settled: at least
      * {@code minNs}, then until three windows of half a second in a row bring no round 2%
-     * faster than the best before them (at most {@link #WARM_UP_MAX_NS}). The CPU backend's vector
+     * faster than the best before them and no JIT compilation (at most {@link #WARM_UP_MAX_NS}). The CPU backend's vector
      * kernels differ by shape and are compiled while the worker threads keep both cores busy, so
      * compilation lags the wall clock by seconds, and a kernel still running C1 code is many
      * times slower; a fixed, short warm-up measured some shapes before they were compiled.
@@ -224,6 +226,7 @@ public final class PassProfile {
         // deoptimised (twice as slow, measured).
         CpuModelRunner staged = runner instanceof CpuModelRunner cpu ? cpu : null;
         boolean timed = false;
+        long compiledBefore = compilationMs();
         while (System.nanoTime() - start < WARM_UP_MAX_NS) {
             long windowStart = System.nanoTime();
             double windowBest = Double.MAX_VALUE;
@@ -242,7 +245,13 @@ public final class PassProfile {
                 }
                 windowBest = Math.min(windowBest, System.nanoTime() - t0);
             }
-            quietWindows = windowBest < best * 0.98 ? 0 : quietWindows + 1;
+            // A window is quiet when it brought no round 2% faster and the JIT compiled nothing during
+            // it: a compilation that lands after the warm-up (seen 0.1 s before a batch-1 measurement)
+            // made that pass measure 1.5 ms instead of 0.5.
+            long compiled = compilationMs();
+            boolean compiling = compiled != compiledBefore;
+            compiledBefore = compiled;
+            quietWindows = windowBest < best * 0.98 || compiling ? 0 : quietWindows + 1;
             best = Math.min(best, windowBest);
             if (quietWindows >= 3 && System.nanoTime() - start >= minNs) {
                 break;
@@ -251,6 +260,12 @@ public final class PassProfile {
         if (staged != null) {
             staged.timeStages(false);
         }
+    }
+
+    /** Milliseconds the JIT has spent compiling in this JVM so far, or -1 where the JVM does not say. */
+    private static long compilationMs() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     private void row(int batch, int positions, int context, double ms, double bytes, double copyGbs) {
