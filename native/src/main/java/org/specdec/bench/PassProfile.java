@@ -1,8 +1,6 @@
 package org.specdec.bench;
 
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +28,7 @@ import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
 import org.specdec.util.Args;
+import org.specdec.util.JitActivity;
 
 /**
  * The cost of one target forward pass, the unit every speedup is made of: median time of a
@@ -226,7 +225,7 @@ public final class PassProfile {
         // deoptimised (twice as slow, measured).
         CpuModelRunner staged = runner instanceof CpuModelRunner cpu ? cpu : null;
         boolean timed = false;
-        long compiledBefore = compilationMs();
+        long compiledBefore = JitActivity.compilationMs();
         while (System.nanoTime() - start < WARM_UP_MAX_NS) {
             long windowStart = System.nanoTime();
             double windowBest = Double.MAX_VALUE;
@@ -248,7 +247,7 @@ public final class PassProfile {
             // A window is quiet when it brought no round 2% faster and the JIT compiled nothing during
             // it: a compilation that lands after the warm-up (seen 0.1 s before a batch-1 measurement)
             // made that pass measure 1.5 ms instead of 0.5.
-            long compiled = compilationMs();
+            long compiled = JitActivity.compilationMs();
             boolean compiling = compiled != compiledBefore;
             compiledBefore = compiled;
             quietWindows = windowBest < best * 0.98 || compiling ? 0 : quietWindows + 1;
@@ -260,12 +259,6 @@ public final class PassProfile {
         if (staged != null) {
             staged.timeStages(false);
         }
-    }
-
-    /** Milliseconds the JIT has spent compiling in this JVM so far, or -1 where the JVM does not say. */
-    private static long compilationMs() {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     private void row(int batch, int positions, int context, double ms, double bytes, double copyGbs) {
