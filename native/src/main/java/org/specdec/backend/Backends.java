@@ -1,6 +1,7 @@
 package org.specdec.backend;
 
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cpu.CpuWeights;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.backend.cuda.CudaTensorParallelBackend;
 
@@ -32,18 +33,18 @@ public final class Backends {
      *                                  match the tensor-parallel degree
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel) {
-        return open(device, threads, maxPositions, maxRows, tensorParallel, false);
+        return open(device, threads, maxPositions, maxRows, tensorParallel, CpuWeights.AUTO);
     }
 
     /**
-     * {@link #open(String, int, int, int, int)}; {@code quantizeCpu} makes a CPU backend quantise the
-     * matrices to 8 bits at load (a GPU backend reads them as stored).
+     * {@link #open(String, int, int, int, int)}; {@code cpuWeights} is how a CPU backend holds the
+     * matrices (a GPU backend reads them as stored).
      */
     public static Backend open(String device, int threads, int maxPositions, int maxRows, int tensorParallel,
-                               boolean quantizeCpu) {
+                               CpuWeights cpuWeights) {
         String d = device == null ? "cpu" : device;
         if (d.equals("cpu") || d.equals("auto")) {
-            return new CpuBackend(threads, maxPositions, tensorParallel, quantizeCpu);
+            return new CpuBackend(threads, maxPositions, tensorParallel, cpuWeights);
         }
         if (d.startsWith("cuda")) {
             java.util.List<Integer> ordinals = CudaBackend.parseOrdinals(d);

@@ -12,6 +12,7 @@ import org.specdec.backend.Backend;
 import org.specdec.backend.Backends;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cpu.CpuWeights;
 import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cuda.CudaBackend;
 import org.specdec.checkpoint.Checkpoint;
@@ -78,7 +79,7 @@ public final class BenchRunner {
                   --target DIR (--draft DIR | --self-draft N) [--concurrency 1,2,4,8,16,32] [--k 2,4]
                   [--adaptive-k 4] [--max-k 8] [--max-tokens 64] [--prompt-len 16] [--rounds 2] [--min-rows 4]
                   [--repeats 1] [--threads 0] [--seed 1] [--device cpu|cuda:N] [--bandwidth-gbs GB/s]
-                  [--control true|false] [--tensor-parallel 1] [--prompts FILE.jsonl] [--cpu-weights stored|q8_0]
+                  [--control true|false] [--tensor-parallel 1] [--prompts FILE.jsonl] [--cpu-weights auto|stored|tiled|q8_0]
                   Rows per concurrency level c: max(min-rows, c x rounds). --k: fixed draft lengths (none: "");
                   --adaptive-k 0 skips the adaptive mode. --control (default true): a second target-only
                   engine measured alongside (A/A), whose gap to the first counts as noise in the verdict.
@@ -86,7 +87,8 @@ public final class BenchRunner {
                   --prompts: real prompts, one JSON object per line as the job reads them ("prompt" text,
                   encoded with the target's tokenizer, or "prompt_token_ids"), used in file order and
                   repeated to fill the rows; without it, random token ids of --prompt-len.
-                  --cpu-weights q8_0: every engine's matrices quantised to 8 bits at load (model.cpu_weights).
+                  --cpu-weights: model.cpu_weights of every engine (auto: tiled at load up to 2 GiB of
+                  matrices, else stored; q8_0: quantised to 8 bits at load).
                 """;
 
         public static Options parse(Args a) {
@@ -104,7 +106,7 @@ public final class BenchRunner {
                     a.getLong("--seed", 1), a.get("--device", "cpu"), a.getDouble("--bandwidth-gbs", 0),
                     Boolean.parseBoolean(a.get("--control", "true")), Math.max(1, a.getInt("--tensor-parallel", 1)),
                     a.path("--prompts"),
-                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.STORED_WEIGHTS)));
+                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.AUTO_WEIGHTS)));
         }
 
         /** One line describing the setup, for reports. */
@@ -297,7 +299,7 @@ public final class BenchRunner {
         try (Checkpoint tc = Checkpoint.open(o.target);
              Checkpoint dc = o.draft != null ? Checkpoint.open(o.draft) : null;
              Backend backend = Backends.open(o.device, o.threads, 512, 2 * batch, o.tensorParallel,
-                     o.cpuWeights.equals(EngineSettings.Q8_0_WEIGHTS))) {
+                     CpuWeights.parse(o.cpuWeights))) {
             LlamaWeights tw = LlamaWeights.load(tc);
             LlamaWeights dw = dc != null ? LlamaWeights.load(dc) : tw.firstLayers(o.selfDraft);
             ModelRunner t = backend.loadTarget(tw);

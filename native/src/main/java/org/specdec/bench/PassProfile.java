@@ -13,6 +13,7 @@ import org.specdec.backend.DeviceAcceptance;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.backend.cpu.CpuBackend;
+import org.specdec.backend.cpu.CpuWeights;
 import org.specdec.backend.cpu.CpuBandwidth;
 import org.specdec.backend.cpu.CpuModelRunner;
 import org.specdec.backend.cpu.CpuPeak;
@@ -55,15 +56,17 @@ public final class PassProfile {
         public static final String USAGE = """
                   --target DIR [--device cpu|cuda:N] [--batch 1,4,16,32] [--positions 1,5] [--context 64]
                   [--long-context 2048] [--threads 0] [--memory-steps 100] [--tensor-parallel 1]
-                  [--cpu-weights stored|q8_0]
+                  [--cpu-weights auto|stored|tiled|q8_0]
                   Median pass times at each batch x positions (context --context), at batch 1 also at
                   --long-context (0 skips it); on the CPU after each row where the calling thread's time
                   goes, stage by stage; on a GPU the copy bandwidth, launches per pass, a per-kernel
                   table and free device memory before and after --memory-steps verification steps. With
                   --tensor-parallel N the target is split over N shards (on cuda:N all on that GPU, on
                   cuda:N,M,... one per GPU), and the all-reduce is also timed alone at each batch's
-                  decode size. --cpu-weights q8_0 quantises the matrices to 8 bits at load (CPU only;
-                  the weight bytes per pass are then the 8-bit copies'
+                  decode size. --cpu-weights (model.cpu_weights, CPU only): auto (the default) tiles a
+                  model up to 2 GiB of matrices at load, stored reads them where they are mapped,
+                  q8_0 quantises them to 8 bits at load (the weight bytes per pass are then the 8-bit
+                  copies').
                 """;
 
         public static Options parse(Args a) {
@@ -71,7 +74,7 @@ public final class PassProfile {
                     Args.intList(a.get("--batch", "1,4,16,32")), Args.intList(a.get("--positions", "1,5")),
                     a.getInt("--context", 64), a.getInt("--long-context", 2048), a.getInt("--threads", 0),
                     a.getInt("--memory-steps", 100), Math.max(1, a.getInt("--tensor-parallel", 1)),
-                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.STORED_WEIGHTS)));
+                    EngineSettings.parseCpuWeights(a.get("--cpu-weights", EngineSettings.AUTO_WEIGHTS)));
         }
     }
 
@@ -90,7 +93,7 @@ public final class PassProfile {
         int capacity = Math.max(o.shortContext, o.longContext) + maxPositions + 8;
         try (Checkpoint ck = Checkpoint.open(o.target);
              Backend backend = Backends.open(o.device, o.threads, capacity, maxBatch, o.tensorParallel,
-                     o.cpuWeights.equals(EngineSettings.Q8_0_WEIGHTS))) {
+                     CpuWeights.parse(o.cpuWeights))) {
             LlamaWeights w = LlamaWeights.load(ck);
             ModelRunner runner = backend.loadTarget(w);
             CudaBackend gpu = backend instanceof CudaBackend c ? c : null;

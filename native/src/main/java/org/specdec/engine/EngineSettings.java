@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.specdec.backend.cpu.CpuWeights;
 import org.specdec.settings.Setting;
 import org.specdec.settings.SettingValues;
 
@@ -29,7 +30,8 @@ import org.specdec.settings.SettingValues;
  * @param device          {@value #AUTO}, {@value #CPU} or {@code cuda:N}
  * @param tensorParallel  shards the target is split into ({@value #AUTO_TENSOR_PARALLEL} = auto: one, or in
  *                        Spark one per gpu address of the task, see {@link #tensorParallelFor})
- * @param cpuWeights      {@value #STORED_WEIGHTS} or {@value #Q8_0_WEIGHTS}: how the CPU backend holds the matrices
+ * @param cpuWeights      {@value #AUTO_WEIGHTS}, {@value #STORED_WEIGHTS}, {@value #TILED_WEIGHTS} or
+ *                        {@value #Q8_0_WEIGHTS}: how the CPU backend holds the matrices
  */
 public record EngineSettings(String target, String draft, int selfDraftLayers, int k, boolean adaptiveK, int maxK,
                              boolean draftSwitch, int maxBatch, int threads, int maxContext, String device,
@@ -44,6 +46,10 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
     public static final String STORED_WEIGHTS = "stored";
     /** model.cpu_weights: the matrices quantised to 8 bits at load. */
     public static final String Q8_0_WEIGHTS = "q8_0";
+    /** model.cpu_weights: the matrices copied into tiles at load, in their stored dtype. */
+    public static final String TILED_WEIGHTS = "tiled";
+    /** model.cpu_weights: tiled for a model up to 2 GiB of matrices, else stored. */
+    public static final String AUTO_WEIGHTS = "auto";
     /** model.tensor_parallel: auto. */
     public static final int AUTO_TENSOR_PARALLEL = 0;
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda(:\\d+(,\\d+)*)?");
@@ -106,13 +112,17 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             "--tensor-parallel",
             "spark.specdec.tensorParallel");
 
-    public static final Setting<String> CPU_WEIGHTS = new Setting<>("model.cpu_weights", "stored|q8_0", STORED_WEIGHTS,
+    public static final Setting<String> CPU_WEIGHTS = new Setting<>("model.cpu_weights", "auto|stored|tiled|q8_0",
+            AUTO_WEIGHTS,
             "How the CPU backend holds the models' matrices. stored: read where the checkpoint is mapped, in its "
-                    + "dtype; outputs are the checkpoint's. q8_0: quantised when the models load, to 8 bits in "
-                    + "blocks of 32 with one scale each (llama.cpp's Q8_0 layout, 1.125 bytes per weight, held on "
-                    + "the heap): decode reads a quarter of F32's bytes and about half of F16's, but outputs "
-                    + "change (BENCHMARKS.md measures how often they agree with stored). Only the CPU backend "
-                    + "reads it; on a GPU the matrices are read as stored.",
+                    + "dtype. tiled: copied when the models load into tiles of 16 output rows (the vector width), "
+                    + "still in the stored dtype but on the heap, which the CPU multiplies 1.5-2.5x faster; a "
+                    + "row's outputs can differ from stored's in the last bits (another summation order). auto: "
+                    + "tiled for a model whose matrices take at most 2 GiB, else stored. q8_0: quantised when the "
+                    + "models load, to 8 bits in blocks of 32 with one scale each (llama.cpp's Q8_0 layout, 1.125 "
+                    + "bytes per weight, held on the heap): decode reads a quarter of F32's bytes and about half "
+                    + "of F16's, but outputs change (BENCHMARKS.md measures how often they agree with stored). "
+                    + "Only the CPU backend reads it; on a GPU the matrices are read as stored.",
             EngineSettings::parseCpuWeights, false, Setting.Kind.VALUE, "--cpu-weights", "spark.specdec.cpuWeights");
 
     /** Every engine setting, in the order help and the README list them. */
@@ -121,7 +131,7 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
 
     public EngineSettings {
         device = parseDevice(device == null ? AUTO : device);
-        cpuWeights = parseCpuWeights(cpuWeights == null ? STORED_WEIGHTS : cpuWeights);
+        cpuWeights = parseCpuWeights(cpuWeights == null ? AUTO_WEIGHTS : cpuWeights);
         if (tensorParallel < 0) {
             throw new IllegalArgumentException(TENSOR_PARALLEL.key() + " " + tensorParallel + ": use auto or N >= 1");
         }
@@ -208,19 +218,14 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
         throw new IllegalArgumentException("tensor parallel '" + s + "': use auto or a number of shards >= 1");
     }
 
-    /** Whether the CPU backend quantises the matrices to 8 bits at load. */
-    public boolean quantizeCpuWeights() {
-        return cpuWeights.equals(Q8_0_WEIGHTS);
+    /** How the CPU backend holds the matrices. */
+    public CpuWeights cpuWeightLayout() {
+        return CpuWeights.parse(cpuWeights);
     }
 
     /** A model.cpu_weights value, checked and in its canonical spelling. */
     public static String parseCpuWeights(Object v) {
-        String s = v.toString().trim().toLowerCase(java.util.Locale.ROOT);
-        if (!s.equals(STORED_WEIGHTS) && !s.equals(Q8_0_WEIGHTS)) {
-            throw new IllegalArgumentException("cpu weights '" + v + "': use " + STORED_WEIGHTS
-                    + " (as the checkpoint stores them) or " + Q8_0_WEIGHTS + " (8-bit, quantised at load)");
-        }
-        return s;
+        return CpuWeights.parse(v.toString()).setting();
     }
 
     private static String parseDevice(Object v) {

@@ -50,7 +50,7 @@ public final class Engines {
                 opened.push(tokenizer);
             }
             Backend backend = Backends.open(spec.device(), spec.threads(), sizes.capacity(), sizes.rows(),
-                    tensorParallel, spec.quantizeCpuWeights());
+                    tensorParallel, spec.cpuWeightLayout());
             opened.push(backend);
             requireMemory(backend, plan, spec, target.name());
             LlamaWeights targetWeights = LlamaWeights.load(target);

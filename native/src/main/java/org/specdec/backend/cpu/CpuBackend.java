@@ -24,8 +24,8 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final int maxPositions;
     private final int tensorParallel;
-    /** Whether models are quantised to 8 bits at load ({@link Q8Weights}). */
-    private final boolean quantize8;
+    /** How models hold their matrices: as mapped, tiled or quantised at load; auto decided per model. */
+    private final CpuWeights weights;
     private final List<WorkerPool> shardPools = new ArrayList<>();
     /** One thread per shard, driving a sharded model's passes. */
     private WorkerPool shardDrivers;
@@ -40,11 +40,11 @@ public final class CpuBackend implements Backend {
 
     /** @param tensorParallel shards of each target ({@link #loadTarget}); 1 = whole */
     public CpuBackend(int threads, int maxPositions, int tensorParallel) {
-        this(threads, maxPositions, tensorParallel, false);
+        this(threads, maxPositions, tensorParallel, CpuWeights.AUTO);
     }
 
-    /** @param quantize8 quantise every model's matrices to 8 bits at load (Q8_0; changes outputs) */
-    public CpuBackend(int threads, int maxPositions, int tensorParallel, boolean quantize8) {
+    /** @param weights how every model holds its matrices ({@code model.cpu_weights}) */
+    public CpuBackend(int threads, int maxPositions, int tensorParallel, CpuWeights weights) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (tensorParallel < 1) {
             throw new IllegalArgumentException("tensor parallel degree must be >= 1, not " + tensorParallel);
@@ -52,7 +52,7 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(n, "specdec-cpu");
         this.maxPositions = maxPositions;
         this.tensorParallel = tensorParallel;
-        this.quantize8 = quantize8;
+        this.weights = weights;
     }
 
     @Override
@@ -63,9 +63,10 @@ public final class CpuBackend implements Backend {
     @Override
     public ModelRunner load(LlamaWeights weights) {
         long t0 = System.nanoTime();
+        CpuWeights layout = this.weights.resolve(weights.matrixBytes());
         CpuModelRunner runner = new CpuModelRunner(weights, ShardLayout.whole(weights.config()), null, pool,
-                maxPositions, quantize8);
-        logQuantized(runner.quantizedBytes(), weights, t0);
+                maxPositions, layout);
+        logCopies(layout, runner.copiedBytes(), weights, t0);
         return runner;
     }
 
@@ -86,30 +87,37 @@ public final class CpuBackend implements Backend {
         HostAllReduce allReduce = new HostAllReduce(tensorParallel);
         List<ShardRunner> shards = new ArrayList<>(tensorParallel);
         long t0 = System.nanoTime();
-        long quantized = 0;
+        long copied = 0;
+        CpuWeights layout = this.weights.resolve(weights.matrixBytes());
         for (int r = 0; r < tensorParallel; r++) {
             CpuModelRunner shard = new CpuModelRunner(weights, ShardLayout.of(weights.config(), tensorParallel, r),
-                    allReduce, shardPools.get(r), maxPositions, quantize8);
-            quantized += shard.quantizedBytes();
+                    allReduce, shardPools.get(r), maxPositions, layout);
+            copied += shard.copiedBytes();
             shards.add(shard);
         }
-        logQuantized(quantized, weights, t0);
+        logCopies(layout, copied, weights, t0);
         return new TensorParallelRunner(shards, allReduce, shardDrivers);
     }
 
-    private void logQuantized(long bytes, LlamaWeights weights, long t0) {
-        if (quantize8) {
-            LOG.info("specdec: quantised the matrices of a {}-layer model to 8 bits (model.cpu_weights q8_0): "
-                            + "{} MiB on the heap (stored: {} MiB), in {} ms", weights.config().numLayers(),
-                    String.format(Locale.ROOT, "%.1f", bytes / 1048576.0),
-                    String.format(Locale.ROOT, "%.1f", weights.matrixBytes() / 1048576.0),
-                    (System.nanoTime() - t0) / 1_000_000);
+    /** Quantising changes outputs, so it is logged where users see it; tiles are the default, logged for debugging. */
+    private static void logCopies(CpuWeights layout, long bytes, LlamaWeights weights, long t0) {
+        if (layout == CpuWeights.STORED) {
+            return;
+        }
+        String message = String.format(Locale.ROOT, "specdec: %s the matrices of a %d-layer model (model.cpu_weights %s): "
+                        + "%.1f MiB on the heap (stored: %.1f MiB), in %d ms",
+                layout == CpuWeights.Q8_0 ? "quantised to 8 bits" : "copied into tiles", weights.config().numLayers(),
+                layout.setting(), bytes / 1048576.0, weights.matrixBytes() / 1048576.0, (System.nanoTime() - t0) / 1_000_000);
+        if (layout == CpuWeights.Q8_0) {
+            LOG.info(message);
+        } else {
+            LOG.debug(message);
         }
     }
 
-    /** Whether this backend quantises models to 8 bits at load. */
-    public boolean quantizes8() {
-        return quantize8;
+    /** How this backend's models hold their matrices (auto: decided per model as it loads). */
+    public CpuWeights weights() {
+        return weights;
     }
 
     public int tensorParallel() {

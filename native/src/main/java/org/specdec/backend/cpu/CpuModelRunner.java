@@ -56,6 +56,11 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final InputPanel panel = new InputPanel();
     /** The 8-bit copies the GEMMs read instead of the mapped matrices, or null. */
     private final Map<WeightTensor, Q8Weights> q8;
+    /** The tiled copies the GEMMs read instead of the mapped matrices, or null. */
+    private final Map<WeightTensor, TiledWeights> tiled;
+    private final TiledMatmul.Scratch[] tileScratch;
+    /** Output rows per unit of the GEMMs' parallel loops: a group of tiles where the matrices are tiled, else one row. */
+    private final int unitRows;
     /** Whether any matrix is 16-bit and so reads its input in the paired order. */
     private final boolean pairedInputs;
     private final float[][] attnScratch;
@@ -69,7 +74,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private float[] logits = new float[0];
 
     public CpuModelRunner(LlamaWeights weights, WorkerPool pool, int maxPositions) {
-        this(weights, ShardLayout.whole(weights.config()), null, pool, maxPositions, false);
+        this(weights, ShardLayout.whole(weights.config()), null, pool, maxPositions, CpuWeights.AUTO);
     }
 
     /**
@@ -78,15 +83,17 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
      */
     public CpuModelRunner(LlamaWeights weights, ShardLayout shard, HostAllReduce allReduce, WorkerPool pool,
                           int maxPositions) {
-        this(weights, shard, allReduce, pool, maxPositions, false);
+        this(weights, shard, allReduce, pool, maxPositions, CpuWeights.AUTO);
     }
 
     /**
-     * {@link #CpuModelRunner(LlamaWeights, ShardLayout, HostAllReduce, WorkerPool, int)}, with every
-     * matrix quantised to 8 bits at load ({@link Q8Weights}) where {@code quantize} is set.
+     * {@link #CpuModelRunner(LlamaWeights, ShardLayout, HostAllReduce, WorkerPool, int)}, with the
+     * matrices held as {@code layout} says: read where mapped, copied into tiles ({@link TiledWeights})
+     * or quantised to 8 bits ({@link Q8Weights}) at load; auto decides by the whole model's size.
      */
     public CpuModelRunner(LlamaWeights weights, ShardLayout shard, HostAllReduce allReduce, WorkerPool pool,
-                          int maxPositions, boolean quantize) {
+                          int maxPositions, CpuWeights layout) {
+        CpuWeights held = layout.resolve(weights.matrixBytes());
         this.w = weights.shard(shard);
         this.c = weights.config();
         this.shard = shard;
@@ -104,8 +111,14 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
         }
-        this.q8 = quantize ? quantize(w.matrices(), pool) : null;
-        this.pairedInputs = !quantize && w.matrices().stream().anyMatch(t -> t.dtype() != DType.F32);
+        this.q8 = held == CpuWeights.Q8_0 ? copy(w.matrices(), pool, Q8Weights::quantize) : null;
+        this.tiled = held == CpuWeights.TILED ? copy(w.matrices(), pool, TiledWeights::of) : null;
+        this.unitRows = tiled != null ? TiledMatmul.GROUP * TiledWeights.L : 1;
+        this.tileScratch = new TiledMatmul.Scratch[pool.threads()];
+        for (int i = 0; i < tileScratch.length; i++) {
+            tileScratch[i] = tiled != null ? new TiledMatmul.Scratch() : null;
+        }
+        this.pairedInputs = held == CpuWeights.STORED && w.matrices().stream().anyMatch(t -> t.dtype() != DType.F32);
         ensureCapacity(16);
     }
 
@@ -114,6 +127,12 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
      * order (rows) and its column-wise copy (places) in one parallel loop where that pays.
      */
     private InputPanel input(float[] x, int rows, int cols) {
+        if (tiled != null) {
+            // Tiled GEMMs read the rows as they are.
+            panel.set(x, rows, cols, false, false);
+            stages.lap(Stage.INPUT_PANELS);
+            return panel;
+        }
         panel.set(x, rows, cols, pairedInputs);
         int pairing = pairedInputs ? rows : 0;
         int places = panel.hasColumns() ? InputPanel.vectorEnd(cols) : 0;
@@ -152,7 +171,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
 
     @Override
     public long weightBytesPerPass() {
-        return q8 != null ? quantizedBytes() : w.matrixBytes();
+        return q8 != null || tiled != null ? copiedBytes() : w.matrixBytes();
     }
 
     private void ensureCapacity(int tokens) {
@@ -226,11 +245,12 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         stages.lap(Stage.NORMS_AND_ADDS);
         // q, k and v in one parallel loop over their concatenated output rows.
         InputPanel in = input(xb, m, d);
-        pool.parallelFor(qd + 2 * kvd, ROW_GRAIN, (from, to, wk) -> {
-            WeightRowReader rd = readers[wk];
-            segment(lw.wq(), lw.bq(), 0, from, to, in, q, qd, rd);
-            segment(lw.wk(), lw.bk(), qd, from, to, in, k, kvd, rd);
-            segment(lw.wv(), lw.bv(), qd + kvd, from, to, in, v, kvd, rd);
+        int qUnits = units(lw.wq());
+        int kUnits = units(lw.wk());
+        pool.parallelFor(qUnits + kUnits + units(lw.wv()), unitGrain(), (from, to, wk) -> {
+            segment(lw.wq(), lw.bq(), 0, from, to, in, q, qd, wk);
+            segment(lw.wk(), lw.bk(), qUnits, from, to, in, k, kvd, wk);
+            segment(lw.wv(), lw.bv(), qUnits + kUnits, from, to, in, v, kvd, wk);
         });
         stages.lap(Stage.MATMUL);
         if (m <= ROPE_TOKEN_GRAIN) {
@@ -242,8 +262,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         attention(l, batch, m);
         stages.lap(Stage.ATTENTION);
         InputPanel heads = input(att, m, qd);
-        pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                matmul(lw.wo(), from, to, heads, null, xb, d, 0, readers[wk]));
+        pool.parallelFor(units(lw.wo()), unitGrain(), (from, to, wk) ->
+                matmul(lw.wo(), from, to, heads, null, xb, d, 0, wk));
         sumOverShards(xb, m * d);
         stages.lap(Stage.MATMUL);
         VectorMath.add(x, 0, xb, 0, m * d);
@@ -252,17 +272,17 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         }
         stages.lap(Stage.NORMS_AND_ADDS);
         InputPanel normed = input(xb, m, d);
-        pool.parallelFor(2 * ff, ROW_GRAIN, (from, to, wk) -> {
-            WeightRowReader rd = readers[wk];
-            segment(lw.wGate(), null, 0, from, to, normed, gate, ff, rd);
-            segment(lw.wUp(), null, ff, from, to, normed, up, ff, rd);
+        int gateUnits = units(lw.wGate());
+        pool.parallelFor(gateUnits + units(lw.wUp()), unitGrain(), (from, to, wk) -> {
+            segment(lw.wGate(), null, 0, from, to, normed, gate, ff, wk);
+            segment(lw.wUp(), null, gateUnits, from, to, normed, up, ff, wk);
         });
         stages.lap(Stage.MATMUL);
         pool.parallelFor(m * ff, PARALLEL_ELEMENTS, (from, to, wk) -> VectorMath.swiglu(gate, up, from, to - from));
         stages.lap(Stage.SWIGLU);
         InputPanel activated = input(gate, m, ff);
-        pool.parallelFor(d, ROW_GRAIN, (from, to, wk) ->
-                matmul(lw.wDown(), from, to, activated, null, xb, d, 0, readers[wk]));
+        pool.parallelFor(units(lw.wDown()), unitGrain(), (from, to, wk) ->
+                matmul(lw.wDown(), from, to, activated, null, xb, d, 0, wk));
         sumOverShards(xb, m * d);
         stages.lap(Stage.MATMUL);
         VectorMath.add(x, 0, xb, 0, m * d);
@@ -275,37 +295,55 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         }
     }
 
-    /** The part of [from, to) that falls in the matrix whose rows start at {@code base}. */
+    /** Units of {@code wt}'s output rows in the GEMMs' parallel loops ({@link #unitRows} rows each). */
+    private int units(WeightTensor wt) {
+        return (wt.rows() + unitRows - 1) / unitRows;
+    }
+
+    /** The smallest chunk of units a worker takes: a group of tiles, or {@link #ROW_GRAIN} rows. */
+    private int unitGrain() {
+        return tiled != null ? 1 : ROW_GRAIN;
+    }
+
+    /** The part of units [from, to) that falls in the matrix whose units start at {@code base}. */
     private void segment(WeightTensor wt, float[] bias, int base, int from, int to, InputPanel in,
-                         float[] out, int outStride, WeightRowReader rd) {
+                         float[] out, int outStride, int worker) {
         int lo = Math.max(from, base) - base;
-        int hi = Math.min(to, base + wt.rows()) - base;
+        int hi = Math.min(to, base + units(wt)) - base;
         if (lo < hi) {
-            matmul(wt, lo, hi, in, bias, out, outStride, 0, rd);
+            matmul(wt, lo, hi, in, bias, out, outStride, 0, worker);
         }
     }
 
-    /** Rows [from, to) of {@code wt} times the input: from its 8-bit copy where there is one. */
+    /** Units [from, to) of {@code wt} times the input: from its tiled or 8-bit copy where there is one. */
     private void matmul(WeightTensor wt, int from, int to, InputPanel in, float[] bias, float[] out, int outStride,
-                        int outCol, WeightRowReader rd) {
-        Q8Weights quantized = q8 == null ? null : q8.get(wt);
-        if (quantized != null) {
-            CpuMatmul.rows(quantized, from, to, in, bias, out, outStride, outCol, rd);
+                        int outCol, int worker) {
+        if (tiled != null) {
+            TiledWeights tw = tiled.get(wt);
+            int g = TiledMatmul.GROUP;
+            TiledMatmul.tiles(tw, from * g, Math.min(to * g, tw.tiles()), in.elements(DType.F32), in.rows(), bias, out,
+                    outStride, outCol, tileScratch[worker]);
+        } else if (q8 != null) {
+            CpuMatmul.rows(q8.get(wt), from, to, in, bias, out, outStride, outCol, readers[worker]);
         } else {
-            CpuMatmul.rows(wt, from, to, in, bias, out, outStride, outCol, rd);
+            CpuMatmul.rows(wt, from, to, in, bias, out, outStride, outCol, readers[worker]);
         }
     }
 
-    private static Map<WeightTensor, Q8Weights> quantize(List<WeightTensor> matrices, WorkerPool pool) {
-        Q8Weights[] done = new Q8Weights[matrices.size()];
+    /** A copy of every matrix, made in parallel, by tensor identity. */
+    private static <T> Map<WeightTensor, T> copy(List<WeightTensor> matrices, WorkerPool pool,
+                                                 java.util.function.Function<WeightTensor, T> maker) {
+        Object[] done = new Object[matrices.size()];
         pool.parallelFor(matrices.size(), 1, (from, to, wk) -> {
             for (int i = from; i < to; i++) {
-                done[i] = Q8Weights.quantize(matrices.get(i));
+                done[i] = maker.apply(matrices.get(i));
             }
         });
-        Map<WeightTensor, Q8Weights> byTensor = new IdentityHashMap<>();
+        Map<WeightTensor, T> byTensor = new IdentityHashMap<>();
         for (int i = 0; i < done.length; i++) {
-            byTensor.put(matrices.get(i), done[i]);
+            @SuppressWarnings("unchecked")
+            T copied = (T) done[i];
+            byTensor.put(matrices.get(i), copied);
         }
         return byTensor;
     }
@@ -343,9 +381,12 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     }
 
 
-    /** Bytes of the 8-bit copies (0 where the matrices are read as stored). */
-    public long quantizedBytes() {
-        return q8 == null ? 0 : q8.values().stream().mapToLong(Q8Weights::byteSize).sum();
+    /** Bytes of the tiled or 8-bit copies (0 where the matrices are read as stored). */
+    public long copiedBytes() {
+        if (q8 != null) {
+            return q8.values().stream().mapToLong(Q8Weights::byteSize).sum();
+        }
+        return tiled == null ? 0 : tiled.values().stream().mapToLong(TiledWeights::byteSize).sum();
     }
 
     /** Causal grouped-query attention of every new position over its row's cache. */
@@ -383,8 +424,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         int vocabFrom = shard.vocabFrom();
         stages.lap(Stage.NORMS_AND_ADDS);
         InputPanel normed = input(xb, n, d);
-        pool.parallelFor(shard.vocabCount(), 64, (from, to, wk) ->
-                matmul(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, readers[wk]));
+        pool.parallelFor(units(w.lmHead()), tiled != null ? 2 : 64, (from, to, wk) ->
+                matmul(w.lmHead(), from, to, normed, null, out, vocab, vocabFrom, wk));
         stages.lap(Stage.MATMUL);
     }
 }

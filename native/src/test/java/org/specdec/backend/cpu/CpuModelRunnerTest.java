@@ -2,7 +2,8 @@ package org.specdec.backend.cpu;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.specdec.backend.ForwardBatch;
 import org.specdec.backend.ModelRunner;
 import org.specdec.checkpoint.Checkpoint;
@@ -19,11 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The CPU forward pass on the real stories260K weights (GQA, intermediate 172: vector tails). */
+/**
+ * The CPU forward pass on the real stories260K weights (GQA, intermediate 172: vector tails and a
+ * partial last tile), with the matrices read where they are mapped and copied into tiles.
+ */
 class CpuModelRunnerTest {
     static Checkpoint ckpt;
     static LlamaWeights weights;
-    static CpuBackend backend;
+    static CpuBackend stored;
+    static CpuBackend tiled;
 
     static final int[] TOKENS = {1, 403, 407, 261, 378, 300, 285, 273, 1000 % 512, 259, 13, 365, 286, 282, 301, 412};
 
@@ -31,22 +36,30 @@ class CpuModelRunnerTest {
     static void load() {
         ckpt = Checkpoint.open(Fixtures.require("stories260K"));
         weights = Models.load(ckpt);
-        backend = new CpuBackend(2, 512);
+        stored = new CpuBackend(2, 512, 1, CpuWeights.STORED);
+        tiled = new CpuBackend(2, 512, 1, CpuWeights.TILED);
+    }
+
+    static CpuBackend backend(CpuWeights layout) {
+        return layout == CpuWeights.TILED ? tiled : stored;
     }
 
     @AfterAll
     static void close() {
-        if (backend != null) {
-            backend.close();
+        for (CpuBackend b : new CpuBackend[] {stored, tiled}) {
+            if (b != null) {
+                b.close();
+            }
         }
         if (ckpt != null) {
             ckpt.close();
         }
     }
 
-    @Test
-    void logitsMatchNaiveDoublePrecisionReference() {
-        ModelRunner runner = backend.load(weights);
+    @ParameterizedTest
+    @EnumSource(value = CpuWeights.class, names = {"STORED", "TILED"})
+    void logitsMatchNaiveDoublePrecisionReference(CpuWeights layout) {
+        ModelRunner runner = backend(layout).load(weights);
         KvCache cache = runner.newCache(64);
         ForwardBatch b = new ForwardBatch();
         b.add(cache, TOKENS, 0, TOKENS.length, TOKENS.length);
@@ -54,9 +67,10 @@ class CpuModelRunnerTest {
         ReferenceLlama.assertMatches(weights, TOKENS, logits, 1e-4, "stories260K");
     }
 
-    @Test
-    void batchedMultiPositionForwardEqualsPositionByPosition() {
-        ModelRunner runner = backend.load(weights);
+    @ParameterizedTest
+    @EnumSource(value = CpuWeights.class, names = {"STORED", "TILED"})
+    void batchedMultiPositionForwardEqualsPositionByPosition(CpuWeights layout) {
+        ModelRunner runner = backend(layout).load(weights);
         int v = weights.config().vocabSize();
         // Batched: three rows of different lengths, all positions at once.
         KvCache[] caches = {runner.newCache(64), runner.newCache(64), runner.newCache(64)};
@@ -76,8 +90,8 @@ class CpuModelRunnerTest {
                 for (int i = 0; i < v; i++) {
                     float a = batched[(off + t) * v + i];
                     float e = lg[i];
-                    assertTrue(Math.abs(a - e) <= 1e-5 * Math.max(1, Math.abs(e)),
-                            "row " + r + " pos " + t + " token " + i + ": " + a + " vs " + e);
+                    assertEquals(Float.floatToIntBits(e), Float.floatToIntBits(a),
+                            layout + ": row " + r + " pos " + t + " token " + i + ": " + a + " vs " + e);
                 }
             }
             off += rows[r].length;
@@ -85,9 +99,10 @@ class CpuModelRunnerTest {
         }
     }
 
-    @Test
-    void rollbackThenRecomputeGivesTheSameLogits() {
-        ModelRunner runner = backend.load(weights);
+    @ParameterizedTest
+    @EnumSource(value = CpuWeights.class, names = {"STORED", "TILED"})
+    void rollbackThenRecomputeGivesTheSameLogits(CpuWeights layout) {
+        ModelRunner runner = backend(layout).load(weights);
         int v = weights.config().vocabSize();
         KvCache cache = runner.newCache(64);
         ForwardBatch b = new ForwardBatch();
@@ -100,16 +115,17 @@ class CpuModelRunnerTest {
         assertArrayEquals(first, again);
     }
 
-    @Test
-    void greedyDecodingFromBosIsDeterministic() {
-        int[] a = greedy(40);
-        int[] b = greedy(40);
+    @ParameterizedTest
+    @EnumSource(value = CpuWeights.class, names = {"STORED", "TILED"})
+    void greedyDecodingFromBosIsDeterministic(CpuWeights layout) {
+        int[] a = greedy(layout, 40);
+        int[] b = greedy(layout, 40);
         assertArrayEquals(a, b);
         assertTrue(Arrays.stream(a).distinct().count() > 5, "degenerate output " + Arrays.toString(a));
     }
 
-    private int[] greedy(int steps) {
-        ModelRunner runner = backend.load(weights);
+    private int[] greedy(CpuWeights layout, int steps) {
+        ModelRunner runner = backend(layout).load(weights);
         KvCache cache = runner.newCache(64);
         ForwardBatch b = new ForwardBatch();
         int[] out = new int[steps];

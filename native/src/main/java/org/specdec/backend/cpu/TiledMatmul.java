@@ -1,0 +1,265 @@
+package org.specdec.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * out[m][j] = x[m] . W[j] (+ bias[j]) over a range of tiles of a {@link TiledWeights} matrix: the
+ * CPU GEMM for weights copied into tiles at load. Lane l of a kernel's accumulator is output
+ * {@code t * LANES + l}, built as one FMA chain over the input columns in order, so there are no
+ * lanes to sum and every kernel, whatever the number of input rows, gives a row the same bits.
+ *
+ * <p>One input row (decode) against 16-bit tiles widens the pairs in registers and multiplies them
+ * at once, three tiles at a time. Otherwise the columns are taken in chunks of {@link #CHUNK}: for
+ * 16-bit tiles each chunk of three tiles is widened once into an L1 scratch and multiplied with
+ * every input row, six rows at a time ({@link TileKernels}); F32 tiles are read where they are.
+ * The weights are read from memory once per call whatever the number of input rows.
+ */
+final class TiledMatmul {
+    private static final VectorSpecies<Float> F = VectorMath.F;
+    private static final VectorSpecies<Integer> I = WeightRowReader.I;
+    private static final int L = VectorMath.LANES;
+    private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
+    private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
+    /** Input columns per chunk (even: whole pairs): three widened tiles take 24 KiB of L1 at 16 lanes. */
+    static final int CHUNK = 128;
+    /** Tiles multiplied together: the unit callers split a matrix's tiles into between threads. */
+    static final int GROUP = 3;
+
+    private TiledMatmul() {}
+
+    /** One worker thread's scratch: widened chunks, and the outputs of a last, partial tile. */
+    static final class Scratch {
+        final float[] widened = new float[GROUP * CHUNK * L];
+        private float[] edge = new float[0];
+
+        float[] edge(int rows) {
+            if (edge.length < rows * L) {
+                edge = new float[Math.max(rows * L, edge.length * 2)];
+            }
+            return edge;
+        }
+    }
+
+    /**
+     * Tiles [tFrom, tTo) of {@code w} times the {@code m} rows of {@code x} (row-major, {@code w.cols()}
+     * each): output j of row i into {@code out[i * outStride + outCol + j]}, for the outputs j the
+     * tiles hold (a last, partial tile writes only its real outputs).
+     */
+    static void tiles(TiledWeights w, int tFrom, int tTo, float[] x, int m, float[] bias, float[] out, int outStride,
+                      int outCol, Scratch s) {
+        int fullTiles = w.rows() / L;
+        int fullEnd = Math.min(tTo, fullTiles);
+        if (tFrom < fullEnd) {
+            run(w, tFrom, fullEnd, x, m, out, outStride, outCol + tFrom * L, s);
+        }
+        if (tTo > fullTiles && tFrom <= fullTiles) {
+            // The last tile has fewer real outputs than lanes: computed aside, its real lanes copied.
+            float[] edge = s.edge(m);
+            run(w, fullTiles, fullTiles + 1, x, m, edge, L, 0, s);
+            int real = w.rows() - fullTiles * L;
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(edge, i * L, out, i * outStride + outCol + fullTiles * L, real);
+            }
+        }
+        if (bias != null) {
+            int from = tFrom * L;
+            int to = Math.min(tTo * L, w.rows());
+            for (int i = 0; i < m; i++) {
+                int o = i * outStride + outCol;
+                for (int j = from; j < to; j++) {
+                    out[o + j] += bias[j];
+                }
+            }
+        }
+    }
+
+    /** Tiles [t0, t1), tile t0's outputs at column {@code col} of {@code out}. */
+    private static void run(TiledWeights w, int t0, int t1, float[] x, int m, float[] out, int oStride, int col,
+                            Scratch s) {
+        int n = w.cols();
+        if (m == 1 && w.holdsPairs()) {
+            decodePairs(w, t0, t1, x, out, col);
+            return;
+        }
+        // One block of rows reuses nothing across chunks: F32 tiles then take all columns at once.
+        int chunk = w.holdsPairs() || m > 6 ? CHUNK : n;
+        for (int t = t0; t < t1; ) {
+            int v = t1 - t >= GROUP ? GROUP : 1;
+            int o = col + (t - t0) * L;
+            for (int k0 = 0; k0 < n; k0 += chunk) {
+                int kc = Math.min(chunk, n - k0);
+                float[] src;
+                int sOff;
+                int sStride;
+                if (w.holdsPairs()) {
+                    widen(w, t, v, k0, kc, s.widened);
+                    src = s.widened;
+                    sOff = 0;
+                    sStride = kc * L;
+                } else {
+                    src = w.f32;
+                    sOff = (t * n + k0) * L;
+                    sStride = n * L;
+                }
+                boolean first = k0 == 0;
+                for (int i = 0; i < m; ) {
+                    int r = m - i >= 6 ? 6 : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
+                    int xOff = i * n + k0;
+                    int oOff = i * oStride + o;
+                    if (v == GROUP) {
+                        switch (r) {
+                            case 6 -> TileKernels.t3x6(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 4 -> TileKernels.t3x4(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 2 -> TileKernels.t3x2(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            default -> TileKernels.t3x1(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                        }
+                    } else {
+                        switch (r) {
+                            case 6 -> TileKernels.t1x6(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 4 -> TileKernels.t1x4(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 2 -> TileKernels.t1x2(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            default -> TileKernels.t1x1(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                        }
+                    }
+                    i += r;
+                }
+            }
+            t += v;
+        }
+    }
+
+    /**
+     * Columns [k0, k0 + kc) of tiles [t, t + v), widened to F32: tile u's column k0 + k at
+     * {@code dst[(u * kc + k) * LANES ...]}.
+     */
+    private static void widen(TiledWeights w, int t, int v, int k0, int kc, float[] dst) {
+        int[] p = w.pairs;
+        boolean bf16 = w.dtype() == org.specdec.tensor.DType.BF16;
+        int stride = w.tileStride();
+        for (int u = 0; u < v; u++) {
+            int src = (t + u) * stride + k0 / 2 * L;
+            int d = u * kc * L;
+            int end = src + kc / 2 * L;
+            if (bf16) {
+                for (; src < end; src += L, d += 2 * L) {
+                    IntVector q = IntVector.fromArray(I, p, src);
+                    q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d);
+                    q.and(0xffff0000).reinterpretAsFloats().intoArray(dst, d + L);
+                }
+            } else {
+                for (; src < end; src += L, d += 2 * L) {
+                    IntVector q = IntVector.fromArray(I, p, src);
+                    q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                            .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).intoArray(dst, d);
+                    q.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                            .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).intoArray(dst, d + L);
+                }
+            }
+        }
+    }
+
+    /** One input row against 16-bit tiles [t0, t1): three tiles at a time, then one. */
+    private static void decodePairs(TiledWeights w, int t0, int t1, float[] x, float[] out, int col) {
+        int[] p = w.pairs;
+        int stride = w.tileStride();
+        int half = w.cols() / 2;
+        boolean bf16 = w.dtype() == org.specdec.tensor.DType.BF16;
+        int t = t0;
+        for (; t + GROUP <= t1; t += GROUP) {
+            int o = col + (t - t0) * L;
+            if (bf16) {
+                bf16x3(p, t * stride, stride, half, x, out, o);
+            } else {
+                f16x3(p, t * stride, stride, half, x, out, o);
+            }
+        }
+        for (; t < t1; t++) {
+            int o = col + (t - t0) * L;
+            if (bf16) {
+                bf16x1(p, t * stride, half, x, out, o);
+            } else {
+                f16x1(p, t * stride, half, x, out, o);
+            }
+        }
+    }
+
+    /**
+     * Three F16 tiles times one row, widened in registers as {@link #widen} widens them: the same
+     * chains as {@link TileKernels} over the widened columns.
+     */
+    private static void f16x3(int[] p, int base, int stride, int half, float[] x, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
+        int b1 = base + stride;
+        int b2 = b1 + stride;
+        for (int q = 0, e = 0; q < half; q++, e += L) {
+            FloatVector xe = FloatVector.broadcast(F, x[2 * q]);
+            FloatVector xo = FloatVector.broadcast(F, x[2 * q + 1]);
+            IntVector u0 = IntVector.fromArray(I, p, base + e);
+            IntVector u1 = IntVector.fromArray(I, p, b1 + e);
+            IntVector u2 = IntVector.fromArray(I, p, b2 + e);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a0);
+            a1 = u1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a1);
+            a2 = u2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a2);
+            a0 = u0.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
+                    .mul(F16_EXPONENT_SHIFT).fma(xo, a0);
+            a1 = u1.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
+                    .mul(F16_EXPONENT_SHIFT).fma(xo, a1);
+            a2 = u2.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
+                    .mul(F16_EXPONENT_SHIFT).fma(xo, a2);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        a2.intoArray(out, o + 2 * L);
+    }
+
+    private static void f16x1(int[] p, int base, int half, float[] x, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(F);
+        for (int q = 0, e = base; q < half; q++, e += L) {
+            IntVector u0 = IntVector.fromArray(I, p, e);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
+                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(FloatVector.broadcast(F, x[2 * q]), a0);
+            a0 = u0.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
+                    .mul(F16_EXPONENT_SHIFT).fma(FloatVector.broadcast(F, x[2 * q + 1]), a0);
+        }
+        a0.intoArray(out, o);
+    }
+
+    /** {@link #f16x3} for BF16 tiles: a bf16 is the top half of an f32. */
+    private static void bf16x3(int[] p, int base, int stride, int half, float[] x, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
+        int b1 = base + stride;
+        int b2 = b1 + stride;
+        for (int q = 0, e = 0; q < half; q++, e += L) {
+            FloatVector xe = FloatVector.broadcast(F, x[2 * q]);
+            FloatVector xo = FloatVector.broadcast(F, x[2 * q + 1]);
+            IntVector u0 = IntVector.fromArray(I, p, base + e);
+            IntVector u1 = IntVector.fromArray(I, p, b1 + e);
+            IntVector u2 = IntVector.fromArray(I, p, b2 + e);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            a1 = u1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            a2 = u2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            a0 = u0.and(0xffff0000).reinterpretAsFloats().fma(xo, a0);
+            a1 = u1.and(0xffff0000).reinterpretAsFloats().fma(xo, a1);
+            a2 = u2.and(0xffff0000).reinterpretAsFloats().fma(xo, a2);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        a2.intoArray(out, o + 2 * L);
+    }
+
+    private static void bf16x1(int[] p, int base, int half, float[] x, float[] out, int o) {
+        FloatVector a0 = FloatVector.zero(F);
+        for (int q = 0, e = base; q < half; q++, e += L) {
+            IntVector u0 = IntVector.fromArray(I, p, e);
+            a0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[2 * q]), a0);
+            a0 = u0.and(0xffff0000).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[2 * q + 1]), a0);
+        }
+        a0.intoArray(out, o);
+    }
+}
