@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.specdec.tensor.DType;
 
 /**
  * out[m][j] = x[m] . W[j] (+ bias[j]) over a range of tiles of a {@link TiledWeights} matrix: the
@@ -25,6 +26,11 @@ final class TiledMatmul {
     private static final float F16_EXPONENT_SHIFT = WeightRowReader.F16_EXPONENT_SHIFT;
     /** Input columns per chunk (even: whole pairs): three widened tiles take 24 KiB of L1 at 16 lanes. */
     static final int CHUNK = 128;
+    /**
+     * Input rows up to which 16-bit tiles are widened in registers for every block of rows
+     * ({@link PairKernels}) rather than once per chunk into scratch.
+     */
+    static final int DIRECT_ROWS = Integer.getInteger("specdec.tiles.directRows", 10);
     /** Tiles multiplied together: the unit callers split a matrix's tiles into between threads. */
     static final int GROUP = 3;
 
@@ -80,8 +86,8 @@ final class TiledMatmul {
     private static void run(TiledWeights w, int t0, int t1, float[] x, int m, float[] out, int oStride, int col,
                             Scratch s) {
         int n = w.cols();
-        if (m == 1 && w.holdsPairs()) {
-            decodePairs(w, t0, t1, x, out, col);
+        if (m <= DIRECT_ROWS && w.holdsPairs()) {
+            direct(w, t0, t1, x, m, out, oStride, col);
             return;
         }
         // One block of rows reuses nothing across chunks: F32 tiles then take all columns at once.
@@ -137,7 +143,7 @@ final class TiledMatmul {
      */
     private static void widen(TiledWeights w, int t, int v, int k0, int kc, float[] dst) {
         int[] p = w.pairs;
-        boolean bf16 = w.dtype() == org.specdec.tensor.DType.BF16;
+        boolean bf16 = w.dtype() == DType.BF16;
         int stride = w.tileStride();
         for (int u = 0; u < v; u++) {
             int src = (t + u) * stride + k0 / 2 * L;
@@ -161,105 +167,44 @@ final class TiledMatmul {
         }
     }
 
-    /** One input row against 16-bit tiles [t0, t1): three tiles at a time, then one. */
-    private static void decodePairs(TiledWeights w, int t0, int t1, float[] x, float[] out, int col) {
+    /**
+     * 16-bit tiles [t0, t1) times a few rows, widened in registers ({@link PairKernels}): three tiles
+     * at a time with up to six rows, then one tile with four rows at a time, then two, then one.
+     */
+    private static void direct(TiledWeights w, int t0, int t1, float[] x, int m, float[] out, int oStride, int col) {
         int[] p = w.pairs;
         int stride = w.tileStride();
-        int half = w.cols() / 2;
-        boolean bf16 = w.dtype() == org.specdec.tensor.DType.BF16;
-        int t = t0;
-        for (; t + GROUP <= t1; t += GROUP) {
-            int o = col + (t - t0) * L;
-            if (bf16) {
-                bf16x3(p, t * stride, stride, half, x, out, o);
-            } else {
-                f16x3(p, t * stride, stride, half, x, out, o);
+        int n = w.cols();
+        int half = n / 2;
+        boolean bf16 = w.dtype() == DType.BF16;
+        for (int t = t0; t < t1; ) {
+            int v = t1 - t >= GROUP ? GROUP : 1;
+            int base = t * stride;
+            for (int i = 0; i < m; ) {
+                int left = m - i;
+                // Blocks of up to three rows, never a last block of one where two of two can be had: a
+                // block of one row widens the pairs as often as a block of three.
+                int r = v < GROUP ? (left >= 4 ? 4 : left >= 2 ? 2 : 1) : left <= 3 ? left : left == 4 ? 2 : 3;
+                int xOff = i * n;
+                int o = i * oStride + col + (t - t0) * L;
+                switch ((bf16 ? 100 : 0) + 10 * v + r) {
+                    case 33 -> PairKernels.f16x3x3(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 32 -> PairKernels.f16x3x2(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 31 -> PairKernels.f16x3x1(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 14 -> PairKernels.f16x1x4(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 12 -> PairKernels.f16x1x2(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 11 -> PairKernels.f16x1x1(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 133 -> PairKernels.bf16x3x3(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 132 -> PairKernels.bf16x3x2(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 131 -> PairKernels.bf16x3x1(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 114 -> PairKernels.bf16x1x4(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 112 -> PairKernels.bf16x1x2(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 111 -> PairKernels.bf16x1x1(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    default -> throw new IllegalStateException(v + " tiles x " + r + " rows");
+                }
+                i += r;
             }
+            t += v;
         }
-        for (; t < t1; t++) {
-            int o = col + (t - t0) * L;
-            if (bf16) {
-                bf16x1(p, t * stride, half, x, out, o);
-            } else {
-                f16x1(p, t * stride, half, x, out, o);
-            }
-        }
-    }
-
-    /**
-     * Three F16 tiles times one row, widened in registers as {@link #widen} widens them: the same
-     * chains as {@link TileKernels} over the widened columns.
-     */
-    private static void f16x3(int[] p, int base, int stride, int half, float[] x, float[] out, int o) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
-        int b1 = base + stride;
-        int b2 = b1 + stride;
-        for (int q = 0, e = 0; q < half; q++, e += L) {
-            FloatVector xe = FloatVector.broadcast(F, x[2 * q]);
-            FloatVector xo = FloatVector.broadcast(F, x[2 * q + 1]);
-            IntVector u0 = IntVector.fromArray(I, p, base + e);
-            IntVector u1 = IntVector.fromArray(I, p, b1 + e);
-            IntVector u2 = IntVector.fromArray(I, p, b2 + e);
-            a0 = u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
-                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a0);
-            a1 = u1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
-                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a1);
-            a2 = u2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
-                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(xe, a2);
-            a0 = u0.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
-                    .mul(F16_EXPONENT_SHIFT).fma(xo, a0);
-            a1 = u1.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
-                    .mul(F16_EXPONENT_SHIFT).fma(xo, a1);
-            a2 = u2.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
-                    .mul(F16_EXPONENT_SHIFT).fma(xo, a2);
-        }
-        a0.intoArray(out, o);
-        a1.intoArray(out, o + L);
-        a2.intoArray(out, o + 2 * L);
-    }
-
-    private static void f16x1(int[] p, int base, int half, float[] x, float[] out, int o) {
-        FloatVector a0 = FloatVector.zero(F);
-        for (int q = 0, e = base; q < half; q++, e += L) {
-            IntVector u0 = IntVector.fromArray(I, p, e);
-            a0 = u0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS)
-                    .reinterpretAsFloats().mul(F16_EXPONENT_SHIFT).fma(FloatVector.broadcast(F, x[2 * q]), a0);
-            a0 = u0.lanewise(VectorOperators.ASHR, 3).and(F16_IN_F32_BITS).reinterpretAsFloats()
-                    .mul(F16_EXPONENT_SHIFT).fma(FloatVector.broadcast(F, x[2 * q + 1]), a0);
-        }
-        a0.intoArray(out, o);
-    }
-
-    /** {@link #f16x3} for BF16 tiles: a bf16 is the top half of an f32. */
-    private static void bf16x3(int[] p, int base, int stride, int half, float[] x, float[] out, int o) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0;
-        int b1 = base + stride;
-        int b2 = b1 + stride;
-        for (int q = 0, e = 0; q < half; q++, e += L) {
-            FloatVector xe = FloatVector.broadcast(F, x[2 * q]);
-            FloatVector xo = FloatVector.broadcast(F, x[2 * q + 1]);
-            IntVector u0 = IntVector.fromArray(I, p, base + e);
-            IntVector u1 = IntVector.fromArray(I, p, b1 + e);
-            IntVector u2 = IntVector.fromArray(I, p, b2 + e);
-            a0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
-            a1 = u1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
-            a2 = u2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
-            a0 = u0.and(0xffff0000).reinterpretAsFloats().fma(xo, a0);
-            a1 = u1.and(0xffff0000).reinterpretAsFloats().fma(xo, a1);
-            a2 = u2.and(0xffff0000).reinterpretAsFloats().fma(xo, a2);
-        }
-        a0.intoArray(out, o);
-        a1.intoArray(out, o + L);
-        a2.intoArray(out, o + 2 * L);
-    }
-
-    private static void bf16x1(int[] p, int base, int half, float[] x, float[] out, int o) {
-        FloatVector a0 = FloatVector.zero(F);
-        for (int q = 0, e = base; q < half; q++, e += L) {
-            IntVector u0 = IntVector.fromArray(I, p, e);
-            a0 = u0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[2 * q]), a0);
-            a0 = u0.and(0xffff0000).reinterpretAsFloats().fma(FloatVector.broadcast(F, x[2 * q + 1]), a0);
-        }
-        a0.intoArray(out, o);
     }
 }
