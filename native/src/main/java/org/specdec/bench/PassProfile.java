@@ -116,7 +116,8 @@ public final class PassProfile {
                 fmaGflops = CpuPeak.fmaGflops(cpu, 3);
                 log.printf(Locale.ROOT, "device cpu: %d worker threads read %.1f GB/s (1 GiB heap array, vector sum,"
                         + " best of 5); the share column is of this rate. Their FMA peak: %.0f GFLOP/s (registers"
-                        + " only, best of 3); %s%n", cpu.threads(), copyGbs, fmaGflops, CpuBackend.weightReading());
+                        + " only, best of 3); %s%n", cpu.threads(), copyGbs, fmaGflops,
+                        CpuBackend.weightReading(CpuWeights.parse(o.cpuWeights).resolve(w.matrixBytes())));
             }
             KvCache[] pool = new KvCache[maxBatch];
             for (int r = 0; r < maxBatch; r++) {

@@ -116,8 +116,9 @@ public record EngineSettings(String target, String draft, int selfDraftLayers, i
             AUTO_WEIGHTS,
             "How the CPU backend holds the models' matrices. stored: read where the checkpoint is mapped, in its "
                     + "dtype. tiled: copied when the models load into tiles of 16 output rows (the vector width), "
-                    + "still in the stored dtype but on the heap, which the CPU multiplies 1.5-2.5x faster; a "
-                    + "row's outputs can differ from stored's in the last bits (another summation order). auto: "
+                    + "still in the stored dtype but on the heap, which the CPU multiplies 1.3-3.7x faster "
+                    + "(BENCHMARKS.md); a row's outputs can differ from stored's in the last bits (another "
+                    + "summation order). auto: "
                     + "tiled for a model whose matrices take at most 2 GiB, else stored. q8_0: quantised when the "
                     + "models load, to 8 bits in blocks of 32 with one scale each (llama.cpp's Q8_0 layout, 1.125 "
                     + "bytes per weight, held on the heap): decode reads a quarter of F32's bytes and about half "

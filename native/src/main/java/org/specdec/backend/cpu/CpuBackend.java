@@ -53,6 +53,38 @@ public final class CpuBackend implements Backend {
         this.maxPositions = maxPositions;
         this.tensorParallel = tensorParallel;
         this.weights = weights;
+        warnWithoutTrapLimit();
+    }
+
+    /** The {@code -XX:PerMethodTrapLimit} conf/java-options sets; below it C2 may leave the kernels' vectors boxed. */
+    static final int TRAP_LIMIT = 100_000;
+    private static final java.util.concurrent.atomic.AtomicBoolean TRAP_LIMIT_CHECKED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Warns once per JVM started without conf/java-options' trap limit: the CPU kernels then run at
+     * their speed only while C2 compiles them before the Vector API's shared methods have recorded
+     * 100 class-check traps, and 5-10x slower after.
+     */
+    private static void warnWithoutTrapLimit() {
+        if (TRAP_LIMIT_CHECKED.getAndSet(true)) {
+            return;
+        }
+        long limit = 100;
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:PerMethodTrapLimit=")) {
+                try {
+                    limit = Long.parseLong(arg.substring(arg.indexOf('=') + 1));
+                } catch (NumberFormatException e) {
+                    limit = 100;
+                }
+            }
+        }
+        if (limit < TRAP_LIMIT) {
+            LOG.warn("specdec: this JVM runs with -XX:PerMethodTrapLimit={}: add -XX:PerMethodTrapLimit={} to its "
+                    + "options (conf/java-options, spark.executor.extraJavaOptions), or the CPU backend's kernels "
+                    + "may run 5-10x slower once compiled late", limit, TRAP_LIMIT);
+        }
     }
 
     @Override
@@ -128,9 +160,15 @@ public final class CpuBackend implements Backend {
         return pool.threads();
     }
 
-    /** How decode reads the weights on this JVM: in place where they are mapped, or copied first. */
-    public static String weightReading() {
-        return MappedDecode.describe(CpuMatmul.MAPPED);
+    /** How the matrices are read with {@code layout} on this JVM, for logs. */
+    public static String weightReading(CpuWeights layout) {
+        return switch (layout) {
+            case TILED -> "matrices copied into tiles at load (model.cpu_weights tiled)";
+            case Q8_0 -> "matrices quantised to 8 bits at load (model.cpu_weights q8_0)";
+            case STORED -> "matrices read where mapped: " + MappedDecode.describe(CpuMatmul.MAPPED);
+            case AUTO -> "matrices copied into tiles at load up to " + (CpuWeights.AUTO_TILED_MAX_BYTES >> 30)
+                    + " GiB, else read where mapped: " + MappedDecode.describe(CpuMatmul.MAPPED);
+        };
     }
 
     WorkerPool pool() {

@@ -11,11 +11,13 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * One matrix times batches of input rows on one thread, the GEMM as it runs (column-wise kernels
- * from {@link InputPanel#COLUMN_MIN_ROWS} rows on) against the row-wise kernels alone, on the same
- * weights and inputs. The two alternate within each round, in one JVM, because JIT state and a
- * shared machine's load move single timings by tens of percent; each is reported as its best
- * round, after uncounted rounds that give the JIT time to compile both.
+ * One matrix times batches of input rows on one thread, three ways on the same weights and inputs:
+ * read where mapped as the stored layout runs (column-wise kernels from
+ * {@link InputPanel#COLUMN_MIN_ROWS} rows on), the same with the row-wise kernels alone, and copied
+ * into tiles ({@link TiledMatmul}, {@code model.cpu_weights: tiled}). The three alternate within
+ * each round, in one JVM, because JIT state and a shared machine's load move single timings by
+ * tens of percent; each is reported as its best round, after uncounted rounds that give the JIT
+ * time to compile all three.
  */
 public final class GemmKernelBench {
     /** Time the uncounted first rounds run, so that both ways are compiled before any is measured. */
@@ -43,9 +45,11 @@ public final class GemmKernelBench {
     /** Prints a table: one line per batch size, both ways and their ratio. */
     public void run(int[] batches, PrintStream out) {
         WeightTensor w = randomTensor();
+        TiledWeights tiles = TiledWeights.of(w);
+        TiledMatmul.Scratch scratch = new TiledMatmul.Scratch();
         WeightRowReader reader = new WeightRowReader(cols);
         boolean paired = dtype != DType.F32;
-        double[][] best = new double[batches.length][2];
+        double[][] best = new double[batches.length][3];
         boolean[] asRun = new boolean[batches.length];
         for (double[] b : best) {
             java.util.Arrays.fill(b, Double.MAX_VALUE);
@@ -58,7 +62,7 @@ public final class GemmKernelBench {
                 int m = batches[i];
                 float[] x = randomInputs(m, 1000 + m);
                 float[] result = new float[m * outRows];
-                for (int way = 0; way < 2; way++) {
+                for (int way = 0; way < 3; way++) {
                     InputPanel panel = new InputPanel();
                     panel.set(x, m, cols, paired, way == 0 && m >= InputPanel.COLUMN_MIN_ROWS);
                     if (way == 0) {
@@ -70,7 +74,11 @@ public final class GemmKernelBench {
                     long calls = 0;
                     long now;
                     do {
-                        CpuMatmul.rows(w, 0, outRows, panel, null, result, outRows, 0, reader);
+                        if (way == 2) {
+                            TiledMatmul.tiles(tiles, 0, tiles.tiles(), x, m, null, result, outRows, 0, scratch);
+                        } else {
+                            CpuMatmul.rows(w, 0, outRows, panel, null, result, outRows, 0, reader);
+                        }
                         calls++;
                         now = System.nanoTime();
                     } while (now - start < budget);
@@ -83,17 +91,18 @@ public final class GemmKernelBench {
                 round++;
             }
         }
-        out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; as run (column-wise from %d input rows, up to %d "
-                        + "columns) against row-wise kernels only, alternated, best of %d rounds of %.2f s after %.0f s of "
-                        + "warm-up%n", dtype, outRows, cols, InputPanel.COLUMN_MIN_ROWS, InputPanel.COLUMN_MAX_COLS, rounds,
-                seconds, WARM_UP_NS / 1e9);
-        out.println("| input rows | as run | us | GFLOP/s | row-wise us | GFLOP/s | row-wise / as run |");
-        out.println("|---|---|---|---|---|---|---|");
+        out.printf(Locale.ROOT, "gemm: %s %d x %d on one thread; stored (read where mapped: column-wise from %d input "
+                        + "rows, up to %d columns), stored with row-wise kernels only, and tiled, alternated, best of %d "
+                        + "rounds of %.2f s after %.0f s of warm-up%n", dtype, outRows, cols, InputPanel.COLUMN_MIN_ROWS,
+                InputPanel.COLUMN_MAX_COLS, rounds, seconds, WARM_UP_NS / 1e9);
+        out.println("| input rows | stored as run | us | GFLOP/s | row-wise us | GFLOP/s | tiled us | GFLOP/s "
+                + "| stored / tiled |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
         for (int i = 0; i < batches.length; i++) {
             double flops = 2.0 * batches[i] * outRows * cols;
-            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.1f | %.0f | %.2fx |%n", batches[i],
-                    asRun[i] ? "column-wise" : "row-wise", best[i][0],
-                    flops / best[i][0] / 1e3, best[i][1], flops / best[i][1] / 1e3, best[i][1] / best[i][0]);
+            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.1f | %.0f | %.1f | %.0f | %.2fx |%n", batches[i],
+                    asRun[i] ? "column-wise" : "row-wise", best[i][0], flops / best[i][0] / 1e3, best[i][1],
+                    flops / best[i][1] / 1e3, best[i][2], flops / best[i][2] / 1e3, best[i][0] / best[i][2]);
         }
     }
 

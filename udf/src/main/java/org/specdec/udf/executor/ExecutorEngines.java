@@ -88,7 +88,7 @@ public final class ExecutorEngines {
                             + "pid {}){}", opened.targetModelName(), opened.draftModelName(), opened.device(),
                     s.device().equals("cpu") ? " with " + s.threads() + " thread" + (s.threads() == 1 ? "" : "s") : "",
                     (System.nanoTime() - t0) / 1_000_000, n, executor, ProcessHandle.current().pid(),
-                    opened.device().startsWith("cpu") ? "; " + CpuBackend.weightReading() : "");
+                    opened.device().startsWith("cpu") ? "; " + CpuBackend.weightReading(s.cpuWeightLayout()) : "");
             return opened;
         });
     }
