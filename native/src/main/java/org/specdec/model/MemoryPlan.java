@@ -27,7 +27,10 @@ public record MemoryPlan(int tensorParallel, List<Device> devices) {
             return draftWeightBytes + draftKvBytes;
         }
 
-        /** What the CPU backend keeps on the heap for this shard: its weights are mapped, not copied. */
+        /**
+         * What the CPU backend keeps on the heap for this shard besides any copies of its matrices
+         * (model.cpu_weights tiled, which the runner checks against the heap before copying, or q8_0).
+         */
         public long heapBytes() {
             return kvBytes + activationBytes + draftKvBytes;
         }

@@ -167,7 +167,7 @@ public final class CpuBackend implements Backend {
             case Q8_0 -> "matrices quantised to 8 bits at load (model.cpu_weights q8_0)";
             case STORED -> "matrices read where mapped: " + MappedDecode.describe(CpuMatmul.MAPPED);
             case AUTO -> "matrices copied into tiles at load up to " + (CpuWeights.AUTO_TILED_MAX_BYTES >> 30)
-                    + " GiB, else read where mapped: " + MappedDecode.describe(CpuMatmul.MAPPED);
+                    + " GiB and a quarter of the heap, else read where mapped: " + MappedDecode.describe(CpuMatmul.MAPPED);
         };
     }
 

@@ -112,6 +112,9 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             readers[i] = new WeightRowReader(maxCols);
         }
         this.q8 = held == CpuWeights.Q8_0 ? copy(w.matrices(), pool, Q8Weights::quantize) : null;
+        if (held == CpuWeights.TILED) {
+            requireHeapForTiles(w.matrixBytes(), Runtime.getRuntime().maxMemory());
+        }
         this.tiled = held == CpuWeights.TILED ? copy(w.matrices(), pool, TiledWeights::of) : null;
         this.unitRows = tiled != null ? TiledMatmul.GROUP * TiledWeights.L : 1;
         this.tileScratch = new TiledMatmul.Scratch[pool.threads()];
@@ -292,6 +295,17 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private void sumOverShards(float[] partial, int n) {
         if (allReduce != null) {
             allReduce.sum(shard.rank(), partial, n);
+        }
+    }
+
+    /** Fails before copying, naming the setting, where the tiles would not fit a heap of {@code heap} bytes. */
+    static void requireHeapForTiles(long bytes, long heap) {
+        if (bytes > heap / 4 * 3) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "model.cpu_weights tiled copies %.1f MiB of matrices onto the heap, more than 3/4 of this JVM's "
+                            + "%.1f MiB (-Xmx, spark.executor.memory): give the JVM more memory, or set "
+                            + "model.cpu_weights: stored (or auto) to read them where they are mapped",
+                    bytes / 1048576.0, heap / 1048576.0));
         }
     }
 

@@ -10,16 +10,19 @@ public enum CpuWeights {
     TILED("tiled"),
     /** Quantised at load to 8 bits ({@link Q8Weights}); changes outputs. */
     Q8_0("q8_0"),
-    /** {@link #TILED} for a model whose matrices take at most {@link #AUTO_TILED_MAX_BYTES}, else {@link #STORED}. */
+    /**
+     * {@link #TILED} for a model whose matrices take at most {@link #AUTO_TILED_MAX_BYTES} and a quarter
+     * of the JVM's heap, else {@link #STORED}.
+     */
     AUTO("auto");
 
     /**
      * The largest model {@link #AUTO} copies into tiles: the copy doubles the memory a model takes
-     * (mapped pages and heap), which small models can afford and a CPU decodes them faster with. A
-     * size, not a share of the heap, so that a model gets the same layout, and so the same bits, on
-     * every executor.
+     * (mapped pages and heap), which small models can afford and a CPU decodes them faster with.
      */
     public static final long AUTO_TILED_MAX_BYTES = 2L << 30;
+    /** The share of the heap {@link #AUTO} lets a model's tiles take: a quarter, the KV caches need the rest. */
+    static final int AUTO_HEAP_DIVISOR = 4;
 
     private final String setting;
 
@@ -32,12 +35,21 @@ public enum CpuWeights {
         return setting;
     }
 
-    /** The layout a model with {@code matrixBytes} of matrices gets: AUTO decided, the others as they are. */
+    /**
+     * The layout a model with {@code matrixBytes} of matrices gets in this JVM: AUTO decided by the
+     * model's size and the heap ({@code Runtime.maxMemory()}), the others as they are. Executors of
+     * one job share their heap setting, so they decide alike.
+     */
     public CpuWeights resolve(long matrixBytes) {
+        return resolve(matrixBytes, Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #resolve(long)} for a JVM whose heap can grow to {@code maxHeapBytes}. */
+    public CpuWeights resolve(long matrixBytes, long maxHeapBytes) {
         if (this != AUTO) {
             return this;
         }
-        return matrixBytes <= AUTO_TILED_MAX_BYTES ? TILED : STORED;
+        return matrixBytes <= AUTO_TILED_MAX_BYTES && matrixBytes <= maxHeapBytes / AUTO_HEAP_DIVISOR ? TILED : STORED;
     }
 
     /** A {@code model.cpu_weights} value, any case. */
@@ -49,7 +61,7 @@ public enum CpuWeights {
             }
         }
         throw new IllegalArgumentException("cpu weights '" + value + "': use auto (tiled up to "
-                + (AUTO_TILED_MAX_BYTES >> 30) + " GiB of matrices, else stored), stored (read where the checkpoint "
+                + (AUTO_TILED_MAX_BYTES >> 30) + " GiB of matrices and a quarter of the heap, else stored), stored (read where the checkpoint "
                 + "is mapped), tiled (copied into tiles at load, same dtype) or q8_0 (8-bit, quantised at load)");
     }
 }

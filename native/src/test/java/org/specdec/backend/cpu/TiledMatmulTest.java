@@ -131,12 +131,20 @@ class TiledMatmulTest {
 
     @Test
     void autoTilesSmallModelsAndReadsLargeOnesWhereTheyAreMapped() {
-        assertEquals(CpuWeights.TILED, CpuWeights.AUTO.resolve(10_000_000));
-        assertEquals(CpuWeights.STORED, CpuWeights.AUTO.resolve(CpuWeights.AUTO_TILED_MAX_BYTES + 1));
+        long gib = 1L << 30;
+        assertEquals(CpuWeights.TILED, CpuWeights.AUTO.resolve(10_000_000, 4 * gib));
+        assertEquals(CpuWeights.STORED, CpuWeights.AUTO.resolve(CpuWeights.AUTO_TILED_MAX_BYTES + 1, 64 * gib));
+        assertEquals(CpuWeights.STORED, CpuWeights.AUTO.resolve(300L << 20, gib), "a quarter of a 1 GiB heap is less");
+        assertEquals(CpuWeights.TILED, CpuWeights.TILED.resolve(300L << 20, gib), "an explicit value stays");
         assertEquals(CpuWeights.STORED, CpuWeights.STORED.resolve(1));
         assertEquals(CpuWeights.Q8_0, CpuWeights.parse(" Q8_0 "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuWeights.parse("tiles"));
         assertTrue(e.getMessage().contains("'tiles'"), e.getMessage());
+        CpuModelRunner.requireHeapForTiles(700L << 20, gib);
+        IllegalStateException heap = assertThrows(IllegalStateException.class,
+                () -> CpuModelRunner.requireHeapForTiles(800L << 20, gib));
+        assertTrue(heap.getMessage().contains("model.cpu_weights tiled") && heap.getMessage().contains("stored"),
+                heap.getMessage());
     }
 
     /** {@code w} times m rows of x into a zeroed [m][outStride] array at column outCol. */
