@@ -1,6 +1,5 @@
 package org.specdec.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,14 +11,15 @@ import org.specdec.tensor.DType;
  * {@code t * LANES + l}, built as one FMA chain over the input columns in order, so there are no
  * lanes to sum and every kernel, whatever the number of input rows, gives a row the same bits.
  *
- * <p>One input row (decode) against 16-bit tiles widens the pairs in registers and multiplies them
- * at once, three tiles at a time. Otherwise the columns are taken in chunks of {@link #CHUNK}: for
- * 16-bit tiles each chunk of three tiles is widened once into an L1 scratch and multiplied with
- * every input row, six rows at a time ({@link TileKernels}); F32 tiles are read where they are.
- * The weights are read from memory once per call whatever the number of input rows.
+ * <p>Up to {@link #DIRECT_ROWS} input rows (decode, small verification batches), 16-bit tiles are
+ * widened in registers straight from the pairs ({@link PairKernels}), three tiles by up to three
+ * rows at a time. More rows take the columns in chunks of {@link #CHUNK}: for 16-bit tiles each
+ * chunk of three tiles is widened once into an L1 scratch and multiplied with every input row, six
+ * rows at a time ({@link TileKernels}); F32 tiles are read where they are, in chunks too once there
+ * is more than one block of rows to reuse them. The weights are read from memory once per call
+ * whatever the number of input rows.
  */
 final class TiledMatmul {
-    private static final VectorSpecies<Float> F = VectorMath.F;
     private static final VectorSpecies<Integer> I = WeightRowReader.I;
     private static final int L = VectorMath.LANES;
     private static final int F16_IN_F32_BITS = WeightRowReader.F16_IN_F32_BITS;
@@ -28,7 +28,9 @@ final class TiledMatmul {
     static final int CHUNK = 128;
     /**
      * Input rows up to which 16-bit tiles are widened in registers for every block of rows
-     * ({@link PairKernels}) rather than once per chunk into scratch.
+     * ({@link PairKernels}) rather than once per chunk into scratch: measured with one thread on the
+     * shipped target's shapes, in registers was faster up to 10 rows, the scratch from 12. The
+     * system property {@code specdec.tiles.directRows} overrides it, to measure the two.
      */
     static final int DIRECT_ROWS = Integer.getInteger("specdec.tiles.directRows", 10);
     /** Tiles multiplied together: the unit callers split a matrix's tiles into between threads. */
