@@ -12,8 +12,8 @@ import org.specdec.tensor.DType;
  * lanes to sum and every kernel, whatever the number of input rows, gives a row the same bits.
  *
  * <p>Up to {@link #DIRECT_ROWS} input rows (decode, small verification batches), 16-bit tiles are
- * widened in registers straight from the pairs ({@link PairKernels}), three tiles by up to three
- * rows at a time. More rows take the columns in chunks of {@link #CHUNK}: for 16-bit tiles each
+ * widened in registers straight from the pairs ({@link PairKernels}), three tiles by blocks of 5,
+ * 3, 2 or 1 rows. More rows take the columns in chunks of {@link #CHUNK}: for 16-bit tiles each
  * chunk of three tiles is widened once into an L1 scratch and multiplied with every input row, six
  * rows at a time ({@link TileKernels}); F32 tiles are read where they are, in chunks too once there
  * is more than one block of rows to reuse them. The weights are read from memory once per call
@@ -184,18 +184,21 @@ final class TiledMatmul {
             int base = t * stride;
             for (int i = 0; i < m; ) {
                 int left = m - i;
-                // Blocks of up to three rows, never a last block of one where two of two can be had: a
-                // block of one row widens the pairs as often as a block of three.
-                int r = v < GROUP ? (left >= 4 ? 4 : left >= 2 ? 2 : 1) : left <= 3 ? left : left == 4 ? 2 : 3;
+                // Blocks of 5, 3, 2 or 1 rows, as few as can be: each block widens the pairs again. No
+                // block of 4: Java 17's C2 leaves one of that kernel's six widenings boxed, every time.
+                int r = v < GROUP ? (left >= 4 ? 4 : left >= 2 ? 2 : 1)
+                        : left <= 3 ? left : left == 4 ? 2 : left == 6 ? 3 : 5;
                 int xOff = i * n;
                 int o = i * oStride + col + (t - t0) * L;
                 switch ((bf16 ? 100 : 0) + 10 * v + r) {
+                    case 35 -> PairKernels.f16x3x5(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 33 -> PairKernels.f16x3x3(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 32 -> PairKernels.f16x3x2(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 31 -> PairKernels.f16x3x1(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 14 -> PairKernels.f16x1x4(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 12 -> PairKernels.f16x1x2(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 11 -> PairKernels.f16x1x1(p, base, stride, half, x, xOff, n, out, o, oStride);
+                    case 135 -> PairKernels.bf16x3x5(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 133 -> PairKernels.bf16x3x3(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 132 -> PairKernels.bf16x3x2(p, base, stride, half, x, xOff, n, out, o, oStride);
                     case 131 -> PairKernels.bf16x3x1(p, base, stride, half, x, xOff, n, out, o, oStride);
