@@ -246,7 +246,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             VectorMath.rmsnorm(x, t * d, lw.attentionNorm(), eps, xb, t * d, d, lanes);
         }
         stages.lap(Stage.NORMS_AND_ADDS);
-        // q, k and v in one parallel loop over their concatenated output rows.
+        // q, k and v in one parallel loop over their concatenated output units (rows, or groups of tiles).
         InputPanel in = input(xb, m, d);
         int qUnits = units(lw.wq());
         int kUnits = units(lw.wk());
