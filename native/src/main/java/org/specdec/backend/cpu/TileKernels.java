@@ -119,6 +119,87 @@ final class TileKernels {
         a25.intoArray(out, o5 + 2 * L);
     }
 
+    /** 3 tiles x 5 input rows: 15 accumulators. */
+    static void t3x5(float[] w, int wOff, int tileStride, int kc, float[] x, int xOff, int xStride, float[] out, int oOff,
+            int oStride, boolean first) {
+        int x0 = xOff;
+        int x1 = xOff + xStride;
+        int x2 = xOff + 2 * xStride;
+        int x3 = xOff + 3 * xStride;
+        int x4 = xOff + 4 * xStride;
+        int o0 = oOff;
+        int o1 = oOff + oStride;
+        int o2 = oOff + 2 * oStride;
+        int o3 = oOff + 3 * oStride;
+        int o4 = oOff + 4 * oStride;
+        int w1Off = wOff + tileStride;
+        int w2Off = wOff + 2 * tileStride;
+        FloatVector a00, a01, a02, a03, a04, a10, a11, a12, a13, a14, a20, a21, a22, a23, a24;
+        if (first) {
+            a00 = FloatVector.zero(F);
+            a01 = a00; a02 = a00; a03 = a00; a04 = a00; a10 = a00; a11 = a00;
+            a12 = a00; a13 = a00; a14 = a00; a20 = a00; a21 = a00; a22 = a00;
+            a23 = a00; a24 = a00;
+        } else {
+            a00 = FloatVector.fromArray(F, out, o0);
+            a01 = FloatVector.fromArray(F, out, o1);
+            a02 = FloatVector.fromArray(F, out, o2);
+            a03 = FloatVector.fromArray(F, out, o3);
+            a04 = FloatVector.fromArray(F, out, o4);
+            a10 = FloatVector.fromArray(F, out, o0 + L);
+            a11 = FloatVector.fromArray(F, out, o1 + L);
+            a12 = FloatVector.fromArray(F, out, o2 + L);
+            a13 = FloatVector.fromArray(F, out, o3 + L);
+            a14 = FloatVector.fromArray(F, out, o4 + L);
+            a20 = FloatVector.fromArray(F, out, o0 + 2 * L);
+            a21 = FloatVector.fromArray(F, out, o1 + 2 * L);
+            a22 = FloatVector.fromArray(F, out, o2 + 2 * L);
+            a23 = FloatVector.fromArray(F, out, o3 + 2 * L);
+            a24 = FloatVector.fromArray(F, out, o4 + 2 * L);
+        }
+        for (int k = 0; k < kc; k++) {
+            int e = k * L;
+            FloatVector w0 = FloatVector.fromArray(F, w, wOff + e);
+            FloatVector w1 = FloatVector.fromArray(F, w, w1Off + e);
+            FloatVector w2 = FloatVector.fromArray(F, w, w2Off + e);
+            FloatVector b0 = FloatVector.broadcast(F, x[x0 + k]);
+            a00 = w0.fma(b0, a00);
+            a10 = w1.fma(b0, a10);
+            a20 = w2.fma(b0, a20);
+            FloatVector b1 = FloatVector.broadcast(F, x[x1 + k]);
+            a01 = w0.fma(b1, a01);
+            a11 = w1.fma(b1, a11);
+            a21 = w2.fma(b1, a21);
+            FloatVector b2 = FloatVector.broadcast(F, x[x2 + k]);
+            a02 = w0.fma(b2, a02);
+            a12 = w1.fma(b2, a12);
+            a22 = w2.fma(b2, a22);
+            FloatVector b3 = FloatVector.broadcast(F, x[x3 + k]);
+            a03 = w0.fma(b3, a03);
+            a13 = w1.fma(b3, a13);
+            a23 = w2.fma(b3, a23);
+            FloatVector b4 = FloatVector.broadcast(F, x[x4 + k]);
+            a04 = w0.fma(b4, a04);
+            a14 = w1.fma(b4, a14);
+            a24 = w2.fma(b4, a24);
+        }
+        a00.intoArray(out, o0);
+        a01.intoArray(out, o1);
+        a02.intoArray(out, o2);
+        a03.intoArray(out, o3);
+        a04.intoArray(out, o4);
+        a10.intoArray(out, o0 + L);
+        a11.intoArray(out, o1 + L);
+        a12.intoArray(out, o2 + L);
+        a13.intoArray(out, o3 + L);
+        a14.intoArray(out, o4 + L);
+        a20.intoArray(out, o0 + 2 * L);
+        a21.intoArray(out, o1 + 2 * L);
+        a22.intoArray(out, o2 + 2 * L);
+        a23.intoArray(out, o3 + 2 * L);
+        a24.intoArray(out, o4 + 2 * L);
+    }
+
     /** 3 tiles x 4 input rows: 12 accumulators. */
     static void t3x4(float[] w, int wOff, int tileStride, int kc, float[] x, int xOff, int xStride, float[] out, int oOff,
             int oStride, boolean first) {
@@ -185,6 +266,62 @@ final class TileKernels {
         a21.intoArray(out, o1 + 2 * L);
         a22.intoArray(out, o2 + 2 * L);
         a23.intoArray(out, o3 + 2 * L);
+    }
+
+    /** 3 tiles x 3 input rows: 9 accumulators. */
+    static void t3x3(float[] w, int wOff, int tileStride, int kc, float[] x, int xOff, int xStride, float[] out, int oOff,
+            int oStride, boolean first) {
+        int x0 = xOff;
+        int x1 = xOff + xStride;
+        int x2 = xOff + 2 * xStride;
+        int o0 = oOff;
+        int o1 = oOff + oStride;
+        int o2 = oOff + 2 * oStride;
+        int w1Off = wOff + tileStride;
+        int w2Off = wOff + 2 * tileStride;
+        FloatVector a00, a01, a02, a10, a11, a12, a20, a21, a22;
+        if (first) {
+            a00 = FloatVector.zero(F);
+            a01 = a00; a02 = a00; a10 = a00; a11 = a00; a12 = a00; a20 = a00;
+            a21 = a00; a22 = a00;
+        } else {
+            a00 = FloatVector.fromArray(F, out, o0);
+            a01 = FloatVector.fromArray(F, out, o1);
+            a02 = FloatVector.fromArray(F, out, o2);
+            a10 = FloatVector.fromArray(F, out, o0 + L);
+            a11 = FloatVector.fromArray(F, out, o1 + L);
+            a12 = FloatVector.fromArray(F, out, o2 + L);
+            a20 = FloatVector.fromArray(F, out, o0 + 2 * L);
+            a21 = FloatVector.fromArray(F, out, o1 + 2 * L);
+            a22 = FloatVector.fromArray(F, out, o2 + 2 * L);
+        }
+        for (int k = 0; k < kc; k++) {
+            int e = k * L;
+            FloatVector w0 = FloatVector.fromArray(F, w, wOff + e);
+            FloatVector w1 = FloatVector.fromArray(F, w, w1Off + e);
+            FloatVector w2 = FloatVector.fromArray(F, w, w2Off + e);
+            FloatVector b0 = FloatVector.broadcast(F, x[x0 + k]);
+            a00 = w0.fma(b0, a00);
+            a10 = w1.fma(b0, a10);
+            a20 = w2.fma(b0, a20);
+            FloatVector b1 = FloatVector.broadcast(F, x[x1 + k]);
+            a01 = w0.fma(b1, a01);
+            a11 = w1.fma(b1, a11);
+            a21 = w2.fma(b1, a21);
+            FloatVector b2 = FloatVector.broadcast(F, x[x2 + k]);
+            a02 = w0.fma(b2, a02);
+            a12 = w1.fma(b2, a12);
+            a22 = w2.fma(b2, a22);
+        }
+        a00.intoArray(out, o0);
+        a01.intoArray(out, o1);
+        a02.intoArray(out, o2);
+        a10.intoArray(out, o0 + L);
+        a11.intoArray(out, o1 + L);
+        a12.intoArray(out, o2 + L);
+        a20.intoArray(out, o0 + 2 * L);
+        a21.intoArray(out, o1 + 2 * L);
+        a22.intoArray(out, o2 + 2 * L);
     }
 
     /** 3 tiles x 2 input rows: 6 accumulators. */
@@ -397,4 +534,5 @@ final class TileKernels {
         }
         a00.intoArray(out, o0);
     }
+
 }

@@ -114,13 +114,17 @@ final class TiledMatmul {
                 }
                 boolean first = k0 == 0;
                 for (int i = 0; i < m; ) {
-                    int r = m - i >= 6 ? 6 : m - i >= 4 ? 4 : m - i >= 2 ? 2 : 1;
+                    int left = m - i;
+                    // Three tiles: one block for up to six rows; one tile (a matrix's last ones): 6, 4, 2, 1.
+                    int r = v == GROUP ? Math.min(left, 6) : left >= 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                     int xOff = i * n + k0;
                     int oOff = i * oStride + o;
                     if (v == GROUP) {
                         switch (r) {
                             case 6 -> TileKernels.t3x6(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 5 -> TileKernels.t3x5(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
                             case 4 -> TileKernels.t3x4(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
+                            case 3 -> TileKernels.t3x3(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
                             case 2 -> TileKernels.t3x2(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
                             default -> TileKernels.t3x1(src, sOff, sStride, kc, x, xOff, n, out, oOff, oStride, first);
                         }
