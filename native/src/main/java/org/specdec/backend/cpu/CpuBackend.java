@@ -147,11 +147,6 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** How this backend's models hold their matrices (auto: decided per model as it loads). */
-    public CpuWeights weights() {
-        return weights;
-    }
-
     public int tensorParallel() {
         return tensorParallel;
     }
