@@ -39,6 +39,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
      * many: a token costs about 0.7 us there, a hand-off a few.
      */
     private static final int ROPE_TOKEN_GRAIN = 8;
+    /** New positions of a row per attention task: a verification's all, a long prefill's in several tasks. */
+    private static final int ATTENTION_TOKENS = 8;
 
     private final LlamaWeights w;
     private final ModelConfig c;
@@ -63,7 +65,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final int unitRows;
     /** Whether any matrix is 16-bit and so reads its input in the paired order. */
     private final boolean pairedInputs;
-    private final float[][] attnScratch;
+    /** Each worker's block of attention queries. */
+    private final CpuAttention.Block[] attnBlocks;
+    /** The first attention task of each row of the current pass, and the total after the last. */
+    private int[] rowTasks = new int[0];
     private final int maxPositions;
     /** Where the calling thread's time goes ({@code profile}); off unless enabled. */
     private final PassStages stages;
@@ -107,9 +112,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         this.rope = new RopeTable(c, maxPositions);
         int maxCols = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), c.qDim());
         this.readers = new WeightRowReader[pool.threads()];
-        this.attnScratch = new float[pool.threads()][CpuAttention.scratchLength(maxPositions)];
+        this.attnBlocks = new CpuAttention.Block[pool.threads()];
         for (int i = 0; i < readers.length; i++) {
             readers[i] = new WeightRowReader(maxCols);
+            attnBlocks[i] = new CpuAttention.Block(maxPositions);
         }
         this.q8 = held == CpuWeights.Q8_0 ? copy(w.matrices(), pool, Q8Weights::quantize) : null;
         if (held == CpuWeights.TILED) {
@@ -403,23 +409,61 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         return tiled == null ? 0 : tiled.values().stream().mapToLong(TiledWeights::byteSize).sum();
     }
 
-    /** Causal grouped-query attention of every new position over its row's cache. */
+    /**
+     * Causal grouped-query attention of every new position over its row's cache. A task is one row's
+     * KV head over up to {@link #ATTENTION_TOKENS} of its new positions: their query heads of that KV
+     * head go through {@link CpuAttention} in blocks, sharing each key and value load.
+     */
     private void attention(int l, ForwardBatch batch, int m) {
-        int heads = shard.heads();
-        int hd = c.headDim();
-        int window = c.slidingWindow();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        pool.parallelFor(m * heads, 4, (from, to, wk) -> {
-            float[] scores = attnScratch[wk];
+        int kvHeads = shard.kvHeads();
+        int rows = batch.rows();
+        if (rowTasks.length < rows + 1) {
+            rowTasks = new int[Math.max(rows + 1, rowTasks.length * 2)];
+        }
+        int tasks = 0;
+        for (int r = 0; r < rows; r++) {
+            rowTasks[r] = tasks;
+            tasks += kvHeads * ((batch.tokenCount(r) + ATTENTION_TOKENS - 1) / ATTENTION_TOKENS);
+        }
+        rowTasks[rows] = tasks;
+        pool.parallelFor(tasks, 4, (from, to, wk) -> {
+            int r = 0;
             for (int task = from; task < to; task++) {
-                int t = task / heads;
-                int h = task % heads;
-                int pos = tokPos[t];
-                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                CpuAttention.head(q, t * qd + h * hd, cacheOf(batch.cache(tokRow[t])), l, shard.kvHeadOf(c, h) * hd,
-                        hd, first, pos, scale, scores, att, t * qd + h * hd);
+                while (rowTasks[r + 1] <= task) {
+                    r++;
+                }
+                int local = task - rowTasks[r];
+                attendTask(l, batch, r, local % kvHeads, local / kvHeads, attnBlocks[wk]);
             }
         });
+    }
+
+    /** Chunk {@code chunk} of row {@code r}'s new positions, for its KV head {@code kvHead}. */
+    private void attendTask(int l, ForwardBatch batch, int r, int kvHead, int chunk, CpuAttention.Block block) {
+        int hd = c.headDim();
+        int group = c.numHeads() / c.numKvHeads();
+        int window = c.slidingWindow();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        HeapKvCache cache = cacheOf(batch.cache(r));
+        int kvOff = kvHead * hd;
+        // This shard's query heads of the KV head (a shard may hold only some of a group's).
+        int headFrom = Math.max(0, (shard.kvHeadFrom() + kvHead) * group - shard.headFrom());
+        int headTo = Math.min(shard.heads(), (shard.kvHeadFrom() + kvHead + 1) * group - shard.headFrom());
+        int t0 = batch.tokenOffset(r) + chunk * ATTENTION_TOKENS;
+        int t1 = Math.min(batch.tokenOffset(r) + batch.tokenCount(r), t0 + ATTENTION_TOKENS);
+        for (int t = t0; t < t1; t++) {
+            int pos = tokPos[t];
+            int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+            for (int h = headFrom; h < headTo; h++) {
+                block.add(t * qd + h * hd, first, pos);
+                if (block.full()) {
+                    CpuAttention.attend(block, q, cache, l, kvOff, hd, scale, att);
+                }
+            }
+        }
+        if (!block.isEmpty()) {
+            CpuAttention.attend(block, q, cache, l, kvOff, hd, scale, att);
+        }
     }
 
     /** This shard's logit columns of {@code out} ({@code [totalLogits][vocab]}). */

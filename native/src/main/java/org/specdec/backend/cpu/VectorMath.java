@@ -102,14 +102,14 @@ final class VectorMath {
     }
 
     /**
-     * out[outOff + i] = sum over s in [from, to) of weights[s] * scale * rows[rowOff + s * rowStride + i],
+     * out[outOff + i] = sum over s in [from, to) of weights[weightsOff + s] * scale * rows[rowOff + s * rowStride + i],
      * for i in [0, n): the attention's probability-weighted sum of value rows. Each output vector
      * stays in a register over all s (one FMA per row and vector), where adding one row at a time into
      * {@code out} would store and reload it for every row; up to four output vectors share one pass
      * over s, so their FMA chains overlap instead of each waiting on its own latency. The sum runs
      * over s in order, for every element.
      */
-    static void weightedRowSum(float[] weights, int from, int to, float scale, float[] rows, int rowOff,
+    static void weightedRowSum(float[] weights, int weightsOff, int from, int to, float scale, float[] rows, int rowOff,
                                int rowStride, float[] out, int outOff, int n) {
         int vecEnd = F.loopBound(n);
         int c = 0;
@@ -119,7 +119,7 @@ final class VectorMath {
             FloatVector a2 = FloatVector.zero(F);
             FloatVector a3 = FloatVector.zero(F);
             for (int s = from; s < to; s++) {
-                FloatVector p = FloatVector.broadcast(F, weights[s] * scale);
+                FloatVector p = FloatVector.broadcast(F, weights[weightsOff + s] * scale);
                 int r = rowOff + s * rowStride + c;
                 a0 = FloatVector.fromArray(F, rows, r).fma(p, a0);
                 a1 = FloatVector.fromArray(F, rows, r + LANES).fma(p, a1);
@@ -135,7 +135,7 @@ final class VectorMath {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             for (int s = from; s < to; s++) {
-                FloatVector p = FloatVector.broadcast(F, weights[s] * scale);
+                FloatVector p = FloatVector.broadcast(F, weights[weightsOff + s] * scale);
                 int r = rowOff + s * rowStride + c;
                 a0 = FloatVector.fromArray(F, rows, r).fma(p, a0);
                 a1 = FloatVector.fromArray(F, rows, r + LANES).fma(p, a1);
@@ -146,14 +146,14 @@ final class VectorMath {
         for (; c < vecEnd; c += LANES) {
             FloatVector acc = FloatVector.zero(F);
             for (int s = from; s < to; s++) {
-                acc = FloatVector.fromArray(F, rows, rowOff + s * rowStride + c).fma(FloatVector.broadcast(F, weights[s] * scale), acc);
+                acc = FloatVector.fromArray(F, rows, rowOff + s * rowStride + c).fma(FloatVector.broadcast(F, weights[weightsOff + s] * scale), acc);
             }
             acc.intoArray(out, outOff + c);
         }
         for (c = vecEnd; c < n; c++) {
             float acc = 0;
             for (int s = from; s < to; s++) {
-                acc = Math.fma(rows[rowOff + s * rowStride + c], weights[s] * scale, acc);
+                acc = Math.fma(rows[rowOff + s * rowStride + c], weights[weightsOff + s] * scale, acc);
             }
             out[outOff + c] = acc;
         }

@@ -1,5 +1,7 @@
 package org.specdec.backend.cpu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -19,6 +21,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final long SPIN_NANOS = 100_000;
+    private static final VarHandle PARKED = MethodHandles.arrayElementVarHandle(boolean[].class);
 
     private final Thread[] workers;
     private final int threads;
@@ -26,6 +29,8 @@ public final class WorkerPool implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile long generation;
+    /** Whether each worker is parked or about to park (so the next loop must unpark it). */
+    private final boolean[] parked;
     private volatile boolean closed;
     private RangeBody body;
     /** Whether {@link #parallelFor} adds the caller's wait for the last worker to {@link #callerWaitNanos}. */
@@ -37,6 +42,7 @@ public final class WorkerPool implements AutoCloseable {
     public WorkerPool(int threads, String name) {
         this.threads = Math.max(1, threads);
         this.workers = new Thread[this.threads - 1];
+        this.parked = new boolean[this.threads - 1];
         for (int i = 0; i < workers.length; i++) {
             final int id = i + 1;
             Thread t = new Thread(() -> workerLoop(id), name + "-" + id);
@@ -70,8 +76,11 @@ public final class WorkerPool implements AutoCloseable {
         failure.set(null);
         running.set(workers.length);
         generation++; // volatile write: publishes the fields above
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
+        // A spinning worker sees the new generation by itself; unparking it anyway costs a lock.
+        for (int i = 0; i < workers.length; i++) {
+            if ((boolean) PARKED.getVolatile(parked, i)) {
+                LockSupport.unpark(workers[i]);
+            }
         }
         drain(0);
         long waitStart = timeWaits ? System.nanoTime() : 0;
@@ -135,7 +144,11 @@ public final class WorkerPool implements AutoCloseable {
                 if (System.nanoTime() - spinStart < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.parkNanos(this, 10_000_000L);
+                    PARKED.setVolatile(parked, id - 1, true);
+                    if (generation == seen && !closed) {  // a loop published before the flag was seen
+                        LockSupport.parkNanos(this, 10_000_000L);
+                    }
+                    PARKED.setVolatile(parked, id - 1, false);
                 }
             }
             if (closed) {

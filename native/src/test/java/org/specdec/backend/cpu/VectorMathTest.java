@@ -23,7 +23,7 @@ class VectorMathTest {
         for (int n : new int[] {5, 16, 32, 48, 64, 100, 128, 200}) {
             for (int[] range : new int[][] {{0, 1}, {0, 66}, {13, 70}}) {
                 float[] out = new float[n + 3];
-                VectorMath.weightedRowSum(weights, range[0], range[1], 0.37f, rows, 7, stride, out, 3, n);
+                VectorMath.weightedRowSum(weights, 0, range[0], range[1], 0.37f, rows, 7, stride, out, 3, n);
                 for (int i = 0; i < n; i++) {
                     float want = 0;
                     for (int s = range[0]; s < range[1]; s++) {
