@@ -98,7 +98,8 @@ run() {
   mkdir -p "$models"
   local heap=-Xmx48g
   $dry && heap=-Xmx4g
-  J=("$B/jre/bin/java" --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -XX:+UseParallelGC "$heap"
+  J=("$B/jre/bin/java" --add-modules jdk.incubator.vector -XX:PerMethodTrapLimit=100000 -XX:CompileCommand=quiet
+     "-XX:CompileCommand=CompileThresholdScaling,org.specdec.*::*,0.05" -XX:+UseParallelGC "$heap"
      -Dspecdec.repo=. -Dspecdec.shared="$B/shared" -cp "$B/test-classes:$B/lib/*")
   CLI=("${J[@]}" org.specdec.cli.SpecdecCli)
   if $dry; then
