@@ -57,11 +57,19 @@ public final class HeapKvCache extends KvLength {
 
     /** Writes position {@code pos}'s key and value ({@code kvDim} elements each) for {@code layer}. */
     public void put(int layer, int pos, float[] key, int keyOff, float[] value, int valueOff) {
+        put(layer, pos, 0, kvDim, key, keyOff, value, valueOff);
+    }
+
+    /**
+     * Writes elements [from, from + n) of position {@code pos}'s key and value for {@code layer}
+     * (one KV head's, say), read from {@code keyOff} and {@code valueOff}.
+     */
+    public void put(int layer, int pos, int from, int n, float[] key, int keyOff, float[] value, int valueOff) {
         float[] k = keys[layer];
-        int at = keyIndex(pos, 0);
-        for (int e = 0; e < kvDim; e++) {
+        int at = keyIndex(pos, from);
+        for (int e = 0; e < n; e++) {
             k[at + e * keyTile] = key[keyOff + e];
         }
-        System.arraycopy(value, valueOff, values[layer], pos * kvDim, kvDim);
+        System.arraycopy(value, valueOff, values[layer], pos * kvDim + from, n);
     }
 }

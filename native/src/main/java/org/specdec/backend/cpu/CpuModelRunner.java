@@ -69,6 +69,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private final CpuAttention.Block[] attnBlocks;
     /** The first attention task of each row of the current pass, and the total after the last. */
     private int[] rowTasks = new int[0];
+    /** Whether this pass's attention tasks rotate and append their heads themselves (every row in one task). */
+    private boolean ropeInAttention;
     private final int maxPositions;
     /** Where the calling thread's time goes ({@code profile}); off unless enabled. */
     private final PassStages stages;
@@ -235,6 +237,10 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             }
         }
         stages.lap(Stage.NORMS_AND_ADDS);
+        ropeInAttention = true;
+        for (int r = 0; r < batch.rows(); r++) {
+            ropeInAttention &= batch.tokenCount(r) <= ATTENTION_TOKENS;
+        }
         for (int l = 0; l < w.layers().size(); l++) {
             layer(l, w.layers().get(l), batch, m);
         }
@@ -262,14 +268,17 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             segment(lw.wv(), lw.bv(), qUnits + kUnits, from, to, in, v, kvd, wk);
         });
         stages.lap(Stage.MATMUL);
-        if (m <= ROPE_TOKEN_GRAIN) {
-            ropeAndAppend(l, batch, 0, m);
-        } else {
-            pool.parallelFor(m, ROPE_TOKEN_GRAIN, (from, to, wk) -> ropeAndAppend(l, batch, from, to));
+        boolean fused = ropeInAttention;
+        if (!fused) {
+            if (m <= ROPE_TOKEN_GRAIN) {
+                ropeAndAppend(l, batch, 0, m);
+            } else {
+                pool.parallelFor(m, ROPE_TOKEN_GRAIN, (from, to, wk) -> ropeAndAppend(l, batch, from, to));
+            }
+            stages.lap(Stage.ROPE_AND_CACHE);
         }
-        stages.lap(Stage.ROPE_AND_CACHE);
-        attention(l, batch, m);
-        stages.lap(Stage.ATTENTION);
+        attention(l, batch, m, fused);
+        stages.lap(fused ? Stage.ROPE_AND_ATTENTION : Stage.ATTENTION);
         InputPanel heads = input(att, m, qd);
         pool.parallelFor(units(lw.wo()), unitGrain(), (from, to, wk) ->
                 matmul(lw.wo(), from, to, heads, null, xb, d, 0, wk));
@@ -412,9 +421,11 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
     /**
      * Causal grouped-query attention of every new position over its row's cache. A task is one row's
      * KV head over up to {@link #ATTENTION_TOKENS} of its new positions: their query heads of that KV
-     * head go through {@link CpuAttention} in blocks, sharing each key and value load.
+     * head go through {@link CpuAttention} in blocks, sharing each key and value load. With
+     * {@code ropeFirst} (every row's new positions in one task) the task also rotates its query and
+     * key heads and appends its key and value head to the cache, on the core that reads them next.
      */
-    private void attention(int l, ForwardBatch batch, int m) {
+    private void attention(int l, ForwardBatch batch, int m, boolean ropeFirst) {
         int kvHeads = shard.kvHeads();
         int rows = batch.rows();
         if (rowTasks.length < rows + 1) {
@@ -433,13 +444,14 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
                     r++;
                 }
                 int local = task - rowTasks[r];
-                attendTask(l, batch, r, local % kvHeads, local / kvHeads, attnBlocks[wk]);
+                attendTask(l, batch, r, local % kvHeads, local / kvHeads, ropeFirst, attnBlocks[wk]);
             }
         });
     }
 
     /** Chunk {@code chunk} of row {@code r}'s new positions, for its KV head {@code kvHead}. */
-    private void attendTask(int l, ForwardBatch batch, int r, int kvHead, int chunk, CpuAttention.Block block) {
+    private void attendTask(int l, ForwardBatch batch, int r, int kvHead, int chunk, boolean ropeFirst,
+                            CpuAttention.Block block) {
         int hd = c.headDim();
         int group = c.numHeads() / c.numKvHeads();
         int window = c.slidingWindow();
@@ -451,6 +463,13 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         int headTo = Math.min(shard.heads(), (shard.kvHeadFrom() + kvHead + 1) * group - shard.headFrom());
         int t0 = batch.tokenOffset(r) + chunk * ATTENTION_TOKENS;
         int t1 = Math.min(batch.tokenOffset(r) + batch.tokenCount(r), t0 + ATTENTION_TOKENS);
+        if (ropeFirst) {
+            for (int t = t0; t < t1; t++) {
+                rope.rotate(q, t * qd + headFrom * hd, headTo - headFrom, tokPos[t]);
+                rope.rotate(k, t * kvd + kvOff, 1, tokPos[t]);
+                cache.put(l, tokPos[t], kvOff, hd, k, t * kvd + kvOff, v, t * kvd + kvOff);
+            }
+        }
         for (int t = t0; t < t1; t++) {
             int pos = tokPos[t];
             int first = window > 0 ? Math.max(0, pos - window + 1) : 0;

@@ -21,6 +21,8 @@ public final class PassStages {
         ATTENTION("attention"),
         INPUT_PANELS("GEMM input layouts"),
         ROPE_AND_CACHE("RoPE and KV append"),
+        /** Where every row has few new positions, the attention tasks rotate and append their own heads. */
+        ROPE_AND_ATTENTION("RoPE, KV append and attention"),
         NORMS_AND_ADDS("embedding, RMSNorm, residual adds"),
         SWIGLU("SwiGLU");
 
@@ -125,6 +127,9 @@ public final class PassStages {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "the median of %d passes, %.3f ms: ", passes(), total));
         for (int i = 0; i < order.length; i++) {
             double v = ms[order[i].ordinal()];
+            if (v == 0 && i > 0) {
+                break;  // stages these passes did not run (the rest are 0 too: sorted)
+            }
             b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3f (%.0f%%)", order[i].label, v,
                     total > 0 ? 100 * v / total : 0));
         }

@@ -77,7 +77,9 @@ class PassStagesTest {
             LlamaWeights w = LlamaWeights.load(ck);
             CpuModelRunner runner = (CpuModelRunner) backend.loadTarget(w);
             KvCache cache = runner.newCache(64);
-            int[] tokens = {1, 40, 41, 42, 43, 44, 45, 46};
+            // A 10-token prefill: more new positions than one attention task takes, so RoPE and the KV
+            // append run as their own stage.
+            int[] tokens = {1, 40, 41, 42, 43, 44, 45, 46, 47, 48};
             runner.timeStages(true);
             ForwardBatch b = new ForwardBatch();
             b.add(cache, tokens, 0, tokens.length, 1);
@@ -85,18 +87,30 @@ class PassStagesTest {
             runner.forward(b);
             double wallMs = (System.nanoTime() - t0) / 1e6;
             runner.timeStages(false);
-            b = new ForwardBatch();
-            b.add(cache, tokens, tokens.length - 1, 1, 1);
-            runner.forward(b);  // not timed
 
             assertEquals(1, runner.stages().passes());
             double[] ms = runner.stages().medianPassMs();
             double sum = 0;
             for (Stage s : Stage.values()) {
-                assertTrue(ms[s.ordinal()] > 0, s + " took no time");
+                if (s == Stage.ROPE_AND_ATTENTION) {
+                    assertEquals(0.0, ms[s.ordinal()], "a prefill's attention tasks do not rotate their heads");
+                } else {
+                    assertTrue(ms[s.ordinal()] > 0, s + " took no time");
+                }
                 sum += ms[s.ordinal()];
             }
             assertTrue(sum <= wallMs, sum + " ms of stages in a pass of " + wallMs + " ms");
+
+            // A decode pass: each attention task rotates and appends its own heads.
+            runner.timeStages(true);
+            b = new ForwardBatch();
+            b.add(cache, tokens, tokens.length - 1, 1, 1);
+            runner.forward(b);
+            runner.timeStages(false);
+            ms = runner.stages().medianPassMs();
+            assertTrue(ms[Stage.ROPE_AND_ATTENTION.ordinal()] > 0, "rope and attention took no time");
+            assertEquals(0.0, ms[Stage.ATTENTION.ordinal()]);
+            assertEquals(0.0, ms[Stage.ROPE_AND_CACHE.ordinal()]);
         }
     }
 }
