@@ -32,6 +32,11 @@ import org.specdec.tensor.WeightTensor;
  */
 public final class CpuModelRunner implements ModelRunner, ShardRunner {
     private static final int ROW_GRAIN = 8;
+    /**
+     * Multiply-adds below which a GEMM stays on the calling thread: about 2 us of one core's work,
+     * twice what handing a loop to another core and waiting for it costs.
+     */
+    private static final long PARALLEL_MACS = 65_536;
     /** Element-wise work below this many elements stays on the calling thread (a hand-off costs more). */
     private static final int PARALLEL_ELEMENTS = 16_384;
     /**
@@ -262,7 +267,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         InputPanel in = input(xb, m, d);
         int qUnits = units(lw.wq());
         int kUnits = units(lw.wk());
-        pool.parallelFor(qUnits + kUnits + units(lw.wv()), unitGrain(), (from, to, wk) -> {
+        int qkvRows = lw.wq().rows() + lw.wk().rows() + lw.wv().rows();
+        pool.parallelFor(qUnits + kUnits + units(lw.wv()), unitGrain(m, qkvRows, d), (from, to, wk) -> {
             segment(lw.wq(), lw.bq(), 0, from, to, in, q, qd, wk);
             segment(lw.wk(), lw.bk(), qUnits, from, to, in, k, kvd, wk);
             segment(lw.wv(), lw.bv(), qUnits + kUnits, from, to, in, v, kvd, wk);
@@ -280,7 +286,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         attention(l, batch, m, fused);
         stages.lap(fused ? Stage.ROPE_AND_ATTENTION : Stage.ATTENTION);
         InputPanel heads = input(att, m, qd);
-        pool.parallelFor(units(lw.wo()), unitGrain(), (from, to, wk) ->
+        pool.parallelFor(units(lw.wo()), unitGrain(m, lw.wo().rows(), qd), (from, to, wk) ->
                 matmul(lw.wo(), from, to, heads, null, xb, d, 0, wk));
         sumOverShards(xb, m * d);
         stages.lap(Stage.MATMUL);
@@ -291,7 +297,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         stages.lap(Stage.NORMS_AND_ADDS);
         InputPanel normed = input(xb, m, d);
         int gateUnits = units(lw.wGate());
-        pool.parallelFor(gateUnits + units(lw.wUp()), unitGrain(), (from, to, wk) -> {
+        pool.parallelFor(gateUnits + units(lw.wUp()), unitGrain(m, 2 * ff, d), (from, to, wk) -> {
             segment(lw.wGate(), null, 0, from, to, normed, gate, ff, wk);
             segment(lw.wUp(), null, gateUnits, from, to, normed, up, ff, wk);
         });
@@ -299,7 +305,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         pool.parallelFor(m * ff, PARALLEL_ELEMENTS, (from, to, wk) -> VectorMath.swiglu(gate, up, from, to - from));
         stages.lap(Stage.SWIGLU);
         InputPanel activated = input(gate, m, ff);
-        pool.parallelFor(units(lw.wDown()), unitGrain(), (from, to, wk) ->
+        pool.parallelFor(units(lw.wDown()), unitGrain(m, d, ff), (from, to, wk) ->
                 matmul(lw.wDown(), from, to, activated, null, xb, d, 0, wk));
         sumOverShards(xb, m * d);
         stages.lap(Stage.MATMUL);
@@ -329,8 +335,15 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
         return (wt.rows() + unitRows - 1) / unitRows;
     }
 
-    /** The smallest chunk of units a worker takes: a group of tiles, or {@link #ROW_GRAIN} rows. */
-    private int unitGrain() {
+    /**
+     * The smallest chunk of units a worker takes in a GEMM loop of {@code m} input rows, {@code outputs}
+     * output rows and {@code cols} columns: a group of tiles, or {@link #ROW_GRAIN} rows; all of them
+     * where the products are too few to pay for handing part to another thread.
+     */
+    private int unitGrain(int m, int outputs, int cols) {
+        if ((long) m * outputs * cols < PARALLEL_MACS) {
+            return Integer.MAX_VALUE;
+        }
         return tiled != null ? 1 : ROW_GRAIN;
     }
 
