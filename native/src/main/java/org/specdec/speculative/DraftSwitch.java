@@ -34,12 +34,13 @@ import java.util.Arrays;
  *
  * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
  * draft and the verification pass) and decodes once without drafting (to measure t1). While
- * drafting it re-measures t1 every {@code refreshEvery} steps at that size; while off it probes
+ * drafting it re-measures t1 every {@code refreshEvery} steps at that size ({@link #FRESH_SAMPLES}
+ * target-only steps in a row); while off it probes
  * with one drafting step for one row ({@link Decision#probe}) after 64, 128, ... up to
  * {@code maxProbeInterval} steps, so that a draft that starts paying again (other prompts, a
  * smaller batch) is noticed. A one-row probe only samples acceptance; every
  * {@value #PROBES_PER_REMEASURE}nd probe is a re-measurement instead ({@link Decision#remeasure}):
- * two drafting steps for every row, the second of them clean, so that draft and verification costs
+ * {@link #REMEASURE_STEPS} drafting steps for every row, all but the first clean, so that draft and verification costs
  * measured while the JIT was still compiling, or on a cold device, do not keep drafting off for
  * the rest of a job while the baseline it is compared with keeps being measured warm. Only
  * "clean" steps feed the time tables: steps without prompt
@@ -77,8 +78,16 @@ public final class DraftSwitch {
     static final int EXPLORE_K = 2;
     /** Every this many probes while off, the probe re-measures the costs instead of sampling acceptance. */
     static final int PROBES_PER_REMEASURE = 2;
-    /** Drafting steps of a re-measurement: the first catches the rows' draft caches up, the second is clean. */
-    static final int REMEASURE_STEPS = 2;
+    /**
+     * Fresh samples that decide a {@link TimingWindow}'s lower quartile on their own. A cost that is
+     * measured only now and then (t1 while drafting, the draft and verification costs while off)
+     * is measured this many steps in a row: one fresh sample could not move an estimate whose
+     * older samples were all slow (taken while the JIT compiled, or while Spark read the next
+     * partition), and the switch then compared those stale costs with fresh ones.
+     */
+    static final int FRESH_SAMPLES = TimingWindow.SIZE / 4 + 1;
+    /** Drafting steps of a re-measurement: the first catches the rows' draft caches up, the rest are clean. */
+    static final int REMEASURE_STEPS = 1 + FRESH_SAMPLES;
 
     private final double margin;
     private final int maxK;
@@ -95,6 +104,7 @@ public final class DraftSwitch {
     private final int[] probeInterval;
     private final int[] probesWhileOff;
     private final int[] remeasureStepsLeft;
+    private final int[] refreshStepsLeft;
 
     /** Where the decisions are counted: the engine's statistics. */
     private final EngineStats stats;
@@ -144,6 +154,7 @@ public final class DraftSwitch {
         this.probeInterval = new int[n];
         this.probesWhileOff = new int[n];
         this.remeasureStepsLeft = new int[n];
+        this.refreshStepsLeft = new int[n];
         Arrays.fill(probeInterval, MIN_PROBE_INTERVAL);
         Arrays.fill(drafting, true);
     }
@@ -192,6 +203,7 @@ public final class DraftSwitch {
                 drafting[b] = pays;
                 sinceOther[b] = 0;
                 remeasureStepsLeft[b] = 0;
+                refreshStepsLeft[b] = 0;
                 if (!pays) {
                     stats.recordSwitchedOff();
                     shrinkAcceptanceEvidence();
@@ -206,8 +218,12 @@ public final class DraftSwitch {
                 stats.recordProbe();
                 remeasure = true;
                 limit = Math.min(kMax, EXPLORE_K);
+            } else if (pays && refreshStepsLeft[b] > 0) {
+                refreshStepsLeft[b]--;
+                limit = 0;
             } else if (pays && (sinceOther[b] > refreshEvery || targetMs[b].isEmpty())) {
                 sinceOther[b] = 0;
+                refreshStepsLeft[b] = FRESH_SAMPLES - 1;
                 stats.recordRefresh();
                 limit = 0; // (re-)measure t1 here: the comparison is only as good as its baseline
             } else if (!pays && sinceOther[b] > probeInterval[b]) {

@@ -112,7 +112,9 @@ class DraftSwitchTest {
                 s.recordTargetOnly(8, 10);
             }
         }
-        assertTrue(skipped >= 3 && skipped <= 5, "baseline refreshes: " + skipped);
+        // 3 to 5 refreshes in 200 steps (every 48), each of FRESH_SAMPLES target-only steps.
+        assertTrue(skipped >= 3 * DraftSwitch.FRESH_SAMPLES && skipped <= 5 * DraftSwitch.FRESH_SAMPLES,
+                "baseline refresh steps: " + skipped);
         // The draft stops agreeing with the target: a few hundred rejections later it is off.
         for (int step = 0; step < 300; step++) {
             if (s.decide(8, 4).drafts()) {
@@ -124,6 +126,35 @@ class DraftSwitchTest {
         }
         assertFalse(s.decide(8, 4).drafts());
         assertTrue(s.acceptance() < 0.3, "alpha " + s.acceptance());
+    }
+
+    @Test
+    void aBaselineMeasuredWhileTheJitCompiledIsReplacedAtTheFirstRefresh() {
+        // The demo's first steps: every target-only pass slow (5 ms) while C2 compiled, then draft
+        // and verification passes measured compiled. The stale baseline says drafting pays.
+        DraftSwitch s = new DraftSwitch(8, 4, stats);
+        s.recordAcceptance(60, 40);
+        for (int i = 0; i < TimingWindow.SIZE; i++) {
+            s.recordTargetOnly(8, 5.0);
+        }
+        s.recordSpeculative(8, 0.2 * 8 * 3, 8 * 3, 2.5, 8 * 4);
+        assertTrue(s.predictedSpeedup(8, 3) > 1.1, "stale S(3) = " + s.predictedSpeedup(8, 3));
+        // Compiled, the target pass takes 0.75 ms: with alpha 0.75, S(3) = 0.66, drafting loses.
+        int draftingSteps = 0;
+        for (int step = 0; step < 80; step++) {
+            if (s.decide(8, 3).drafts()) {
+                draftingSteps++;
+                s.recordAcceptance(15, 5);
+                s.recordSpeculative(8, 0.2 * 8 * 3, 8 * 3, 2.5, 8 * 4);
+            } else {
+                s.recordTargetOnly(8, 0.75);
+            }
+        }
+        assertTrue(s.predictedSpeedup(8, 3) < 0.7, "fresh S(3) = " + s.predictedSpeedup(8, 3));
+        // On until the first refresh of t1 (48 drafting steps), whose FRESH_SAMPLES passes turn it off;
+        // one fresh sample among eight stale ones would have kept it on for two more refreshes.
+        assertTrue(draftingSteps <= 49, "drafted " + draftingSteps + " of 80 steps");
+        assertFalse(s.decide(8, 3).drafts());
     }
 
     @Test
