@@ -23,6 +23,9 @@ import org.specdec.tensor.VectorExp;
  * set to -Infinity, so their exponentials are exactly 0. The softmax sum adds whole tiles lane-wise,
  * then the lanes in index order. Each output element is one FMA chain over the query's positions
  * in order, from 0.
+ *
+ * <p>The kernels for four and for two queries are written out: C2 keeps an accumulator in a
+ * register only as a local of its own, not as an element of an array.
  */
 final class CpuAttention {
     /** Queries attended together. */
