@@ -69,11 +69,6 @@ public record ShardLayout(int rank, int size, int headFrom, int heads, int kvHea
         return kvHeads * c.headDim();
     }
 
-    /** This shard's key/value head for its local query head {@code head}. */
-    public int kvHeadOf(ModelConfig c, int head) {
-        return (headFrom + head) / (c.numHeads() / c.numKvHeads()) - kvHeadFrom;
-    }
-
     /** Start of part {@code i} of {@code n} balanced parts of {@code total}. */
     private static int split(int total, int n, int i) {
         return (int) ((long) total * i / n);

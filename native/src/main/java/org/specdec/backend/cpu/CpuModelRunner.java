@@ -274,8 +274,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             segment(lw.wv(), lw.bv(), qUnits + kUnits, from, to, in, v, kvd, wk);
         });
         stages.lap(Stage.MATMUL);
-        boolean fused = ropeInAttention;
-        if (!fused) {
+        if (!ropeInAttention) {
             if (m <= ROPE_TOKEN_GRAIN) {
                 ropeAndAppend(l, batch, 0, m);
             } else {
@@ -283,8 +282,8 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
             }
             stages.lap(Stage.ROPE_AND_CACHE);
         }
-        attention(l, batch, m, fused);
-        stages.lap(fused ? Stage.ROPE_AND_ATTENTION : Stage.ATTENTION);
+        attention(l, batch, ropeInAttention);
+        stages.lap(ropeInAttention ? Stage.ROPE_AND_ATTENTION : Stage.ATTENTION);
         InputPanel heads = input(att, m, qd);
         pool.parallelFor(units(lw.wo()), unitGrain(m, lw.wo().rows(), qd), (from, to, wk) ->
                 matmul(lw.wo(), from, to, heads, null, xb, d, 0, wk));
@@ -438,7 +437,7 @@ public final class CpuModelRunner implements ModelRunner, ShardRunner {
      * {@code ropeFirst} (every row's new positions in one task) the task also rotates its query and
      * key heads and appends its key and value head to the cache, on the core that reads them next.
      */
-    private void attention(int l, ForwardBatch batch, int m, boolean ropeFirst) {
+    private void attention(int l, ForwardBatch batch, boolean ropeFirst) {
         int kvHeads = shard.kvHeads();
         int rows = batch.rows();
         if (rowTasks.length < rows + 1) {
