@@ -2,7 +2,6 @@ package org.specdec.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.specdec.kv.HeapKvCache;
 import org.specdec.tensor.VectorExp;
@@ -234,43 +233,48 @@ final class CpuAttention {
         }
     }
 
-    /** Turns query i's scores over [first, pos] into probabilities, in place. */
+    /**
+     * Turns query i's scores over [first, pos] into probabilities, in place. Only e^x uses the
+     * Vector API here: the max, the sum and the scaling are plain loops, which C1 runs without
+     * allocating a vector per operation during the JIT warm-up and C2 compiles the same way every
+     * time (the lane-wise max was seen compiled without its intrinsic, each call then allocating).
+     */
     private static void softmax(Block b, int i) {
         float[] sc = b.scores;
         int so = i * b.stride;
-        int first = b.first[i];
-        int pos = b.pos[i];
-        // The maximum over whole tiles, with the lanes outside [first, pos] set to -Infinity first
-        // (their exponentials below are then 0): a max is exact in any order.
-        int from = so + first - first % L;
-        int end = so + (pos + L) / L * L;
-        Arrays.fill(sc, from, so + first, Float.NEGATIVE_INFINITY);
-        Arrays.fill(sc, so + pos + 1, end, Float.NEGATIVE_INFINITY);
-        FloatVector maxes = FloatVector.fromArray(F, sc, from);
-        for (int s = from + L; s < end; s += L) {
-            maxes = maxes.max(FloatVector.fromArray(F, sc, s));
+        int first = so + b.first[i];
+        int last = so + b.pos[i];
+        // Exact in any order. A NaN score is skipped here but still makes every probability NaN
+        // through its e^x and the sum.
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = first; s <= last; s++) {
+            if (sc[s] > max) {
+                max = sc[s];
+            }
         }
-        float max = maxes.reduceLanes(VectorOperators.MAX);
-        // e^x over the whole tiles: lane by lane the same values in range, without a masked tail.
+        // e^x over whole tiles, lane by lane the same values in range, without a masked tail: the
+        // lanes outside [first, last] are set to -Infinity first, so theirs are exactly 0.
+        int from = first - b.first[i] % L;
+        int end = so + (b.pos[i] + L) / L * L;
+        Arrays.fill(sc, from, first, Float.NEGATIVE_INFINITY);
+        Arrays.fill(sc, last + 1, end, Float.NEGATIVE_INFINITY);
         VectorExp.expInPlace(sc, from, end, max, 1f);
-        FloatVector sums = FloatVector.fromArray(F, sc, from);
+        // The sum: tiles added lane-wise, then the lanes in index order.
+        float[] lanes = b.lanes;
+        System.arraycopy(sc, from, lanes, 0, L);
         for (int s = from + L; s < end; s += L) {
-            sums = sums.add(FloatVector.fromArray(F, sc, s));
+            for (int j = 0; j < L; j++) {
+                lanes[j] += sc[s + j];
+            }
         }
-        float inv = 1f / sumInLaneOrder(sums, b.lanes);
-        for (int s = from; s < end; s += L) {
-            FloatVector.fromArray(F, sc, s).mul(inv).intoArray(sc, s);
-        }
-    }
-
-    /** The lanes' sum in lane order, whatever order this JDK's {@code reduceLanes(ADD)} takes. */
-    private static float sumInLaneOrder(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float r = lanes[0];
+        float sum = lanes[0];
         for (int j = 1; j < L; j++) {
-            r += lanes[j];
+            sum += lanes[j];
         }
-        return r;
+        float inv = 1f / sum;
+        for (int s = from; s < end; s++) {
+            sc[s] *= inv;
+        }
     }
 
     /**
