@@ -44,7 +44,7 @@ with zipfile.ZipFile(src) as zi, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED)
         zo.writestr(e, zi.read(e.filename))
 os.replace(tmp, src)
 PY
-  jlink --add-modules java.base,java.logging,java.management,java.naming,java.xml,jdk.unsupported,jdk.incubator.vector \
+  jlink --add-modules java.base,java.logging,java.management,java.naming,java.xml,jdk.management,jdk.unsupported,jdk.incubator.vector \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output "$B/jre"
   strip --strip-unneeded "$B/jre/lib/server/libjvm.so" 2>/dev/null || true
   # A trained fixture for the GPU tests, when ../shared has it (the device machine gets only the repo).

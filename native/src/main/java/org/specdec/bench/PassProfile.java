@@ -28,6 +28,7 @@ import org.specdec.engine.EngineSettings;
 import org.specdec.kv.KvCache;
 import org.specdec.model.LlamaWeights;
 import org.specdec.sampling.SamplingParams;
+import org.specdec.util.AllocationCounter;
 import org.specdec.util.Args;
 import org.specdec.util.JitActivity;
 
@@ -350,16 +351,25 @@ public final class PassProfile {
         return ms[REPEATS / 2];
     }
 
-    /** {@link PassStages#summary} over {@link #REPEATS} more passes of the shape. */
+    /**
+     * {@link PassStages#summary} over {@link #REPEATS} more passes of the shape, and the bytes the
+     * JVM's threads allocated during each pass (0 once the kernels are compiled: the Vector API
+     * allocates only in code C2 has not compiled, or compiled without its intrinsics).
+     */
     static String stages(CpuModelRunner runner, KvCache[] caches, int context, int positions) {
         runner.timeStages(true);
         try {
+            long allocated = 0;
             for (int i = 0; i < REPEATS; i++) {
                 ForwardBatch b = verifyBatch(caches, context, positions);
+                long before = AllocationCounter.allocatedBytes();
                 pass(runner, b, caches, positions);
+                allocated += AllocationCounter.allocatedBytes() - before;
                 truncate(caches, context);
             }
-            return runner.stages().summary();
+            String summary = runner.stages().summary();
+            return AllocationCounter.allocatedBytes() < 0 ? summary : summary + String.format(Locale.ROOT,
+                    "; allocated %d bytes per pass", allocated / REPEATS);
         } finally {
             runner.timeStages(false);
         }
