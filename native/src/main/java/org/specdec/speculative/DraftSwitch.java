@@ -32,8 +32,9 @@ import java.util.Arrays;
  * where a rejection is a block that ended before its last draft position (a fully accepted block
  * has none). Its counts decay with every drafting step so that the estimate follows the data.
  *
- * <p>Exploration: at a batch size with no measurement yet the switch drafts once (to measure the
- * draft and the verification pass) and decodes once without drafting (to measure t1). While
+ * <p>Exploration: while no batch size has its costs measured, the switch drafts for
+ * {@link #FRESH_SAMPLES} clean steps (to measure the draft and the verification pass) and decodes
+ * as many without drafting (to measure t1), so that no first decision rests on one sample. While
  * drafting it re-measures t1 every {@code refreshEvery} steps at that size ({@link #FRESH_SAMPLES}
  * target-only steps in a row); while off it probes
  * with one drafting step for one row ({@link Decision#probe}) after 64, 128, ... up to
@@ -194,7 +195,8 @@ public final class DraftSwitch {
         if (Double.isNaN(s)) {
             // Nothing measured here or nearby: measure drafting first, then target-only decoding.
             // Short blocks: exploring must stay cheap where drafting turns out not to pay.
-            limit = verifyMs[b].isEmpty() || draftMsPerPosition[b].isEmpty() ? Math.min(kMax, EXPLORE_K) : 0;
+            limit = verifyMs[b].count() < FRESH_SAMPLES || draftMsPerPosition[b].count() < FRESH_SAMPLES
+                    ? Math.min(kMax, EXPLORE_K) : 0;
         } else {
             // Hysteresis: turning drafting on needs twice the margin that keeps it on, so one lucky
             // probe (a small acceptance sample) does not flip the switch back and forth.
@@ -280,8 +282,14 @@ public final class DraftSwitch {
         return SpeedupModel.speedup(alpha, k, c, v);
     }
 
+    /**
+     * Whether every cost at batch index b rests on {@link #FRESH_SAMPLES} clean samples or more: one
+     * sample could be a GC pause or a compile, and a first decision taken on it (drafting off for
+     * a draft that always agrees, say) would stand until the next probe, hundreds of steps later.
+     */
     private boolean complete(int b) {
-        return !targetMs[b].isEmpty() && !verifyMs[b].isEmpty() && !draftMsPerPosition[b].isEmpty();
+        return targetMs[b].count() >= FRESH_SAMPLES && verifyMs[b].count() >= FRESH_SAMPLES
+                && draftMsPerPosition[b].count() >= FRESH_SAMPLES;
     }
 
     private int nearestMeasured(int b) {

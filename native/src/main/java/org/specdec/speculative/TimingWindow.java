@@ -37,4 +37,9 @@ final class TimingWindow {
     boolean isEmpty() {
         return count == 0;
     }
+
+    /** Samples in the window (at most {@value #SIZE}). */
+    int count() {
+        return count;
+    }
 }
