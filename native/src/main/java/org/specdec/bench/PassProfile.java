@@ -368,7 +368,7 @@ public final class PassProfile {
                 truncate(caches, context);
             }
             String summary = runner.stages().summary();
-            return AllocationCounter.allocatedBytes() < 0 ? summary : summary + String.format(Locale.ROOT,
+            return !AllocationCounter.isSupported() ? summary : summary + String.format(Locale.ROOT,
                     "; allocated %d bytes per pass", allocated / REPEATS);
         } finally {
             runner.timeStages(false);

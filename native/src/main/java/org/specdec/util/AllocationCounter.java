@@ -24,6 +24,11 @@ public final class AllocationCounter {
         return null;
     }
 
+    /** Whether this JVM counts allocated bytes per thread. */
+    public static boolean isSupported() {
+        return THREADS != null;
+    }
+
     /** Total over live threads, or -1 where the JVM does not count. */
     public static long allocatedBytes() {
         if (THREADS == null) {

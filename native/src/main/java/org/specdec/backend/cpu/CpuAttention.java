@@ -236,8 +236,8 @@ final class CpuAttention {
     /**
      * Turns query i's scores over [first, pos] into probabilities, in place. Only e^x uses the
      * Vector API here: the max, the sum and the scaling are plain loops, which C1 runs without
-     * allocating a vector per operation during the JIT warm-up and C2 compiles the same way every
-     * time (the lane-wise max was seen compiled without its intrinsic, each call then allocating).
+     * allocating a vector per operation and which do not depend on C2 keeping the Vector API's
+     * intrinsics (it sometimes compiles a lane-wise max without, and every call then allocates).
      */
     private static void softmax(Block b, int i) {
         float[] sc = b.scores;
